@@ -1,0 +1,29 @@
+"""What a user can do here, by role: the home page's cards and `me`'s capability list."""
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from . import scope
+
+# (key, roles that unlock it, title, description, url name or None while the page is not built yet)
+CAPABILITIES = [
+    ("view_orgs", scope.ALL_ROLES, _("Organization tree"), _("See the units you belong to and those under them."), "org-tree"),
+    ("manage_users", scope.MANAGER_ROLES, _("People and rosters"), _("List people, import a roster from Excel, export it."), "user-list"),
+    ("review_users", (scope.AUDITOR,), _("People and rosters"), _("See who is registered in the units you check."), "user-list"),
+    ("audit_roles", (scope.AUDITOR, scope.ADMIN), _("Role history"), _("Who granted or revoked which role, and when."), "role-history"),
+    ("admin_site", (scope.ADMIN,), _("System administration"), _("Django admin for system administrators."), "admin:index"),
+]
+
+
+def capabilities_for(user) -> list[dict]:
+    result, seen_urls = [], set()
+    for key, roles, title, description, url_name in CAPABILITIES:
+        if not scope.has_any_role(user, roles):
+            continue
+        if key == "admin_site" and not user.is_superuser:
+            continue
+        url = reverse(url_name) if url_name else None
+        if url in seen_urls:
+            continue
+        seen_urls.add(url)
+        result.append({"key": key, "title": str(title), "description": str(description), "url": url})
+    return result
