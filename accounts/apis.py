@@ -46,6 +46,11 @@ class AuthTokenApi(ObtainAuthToken):
     throttle_scope = "login"
     permission_classes = [AllowAny]
 
+    def get_serializer_context(self):
+        # Axes marks a locked-out login on the request it is given; hand it Django's own
+        # request so that its middleware sees the mark and answers 429.
+        return {**super().get_serializer_context(), "request": self.request._request}
+
 
 class MeApi(APIView):
     @extend_schema(responses=UserOutput)
