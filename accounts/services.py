@@ -70,7 +70,7 @@ def organization_update(*, actor: User, organization: Organization, **fields) ->
 def organization_delete(*, actor: User, organization: Organization) -> None:
     if not scope.in_scope(actor, organization, (scope.ADMIN,)):
         raise _forbidden(_("Only an administrator of this organization can delete it."))
-    if organization.get_children_count():
+    if Organization.objects.get_children_count(organization):
         raise ApplicationError("organization_has_children", _("This organization still has units under it."))
     if organization.members.exists() or organization.roles.exists():
         raise ApplicationError("organization_in_use", _("This organization still has members or roles."))
