@@ -1,0 +1,149 @@
+"""Integration tests: real PostgreSQL, Redis and a Celery worker process.
+
+scripts/test.sh runs them in its phase 2 with DATABASE_URL and REDIS_URL pointing at real servers
+(scripts/services.sh starts private ones). Without those servers each test here is skipped with
+the reason, except under CI=true, where a missing server is a failure, never a silent skip.
+"""
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _missing_servers() -> str:
+    problems = []
+    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+        problems.append("DATABASE_URL does not name a PostgreSQL server")
+    if not os.environ.get("REDIS_URL", "").startswith("redis://"):
+        problems.append("REDIS_URL is not set")
+    return "; ".join(problems)
+
+
+@pytest.fixture(autouse=True)
+def _real_servers():
+    problem = _missing_servers()
+    if problem:
+        message = f"integration test needs real servers: {problem} (run scripts/test.sh)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@pytest.fixture
+def redis_url():
+    return os.environ["REDIS_URL"]
+
+
+def database_url_for(settings_dict) -> str:
+    """A DATABASE_URL for the database this test runs in (pytest-django's test_… database)."""
+    user = quote(settings_dict["USER"] or "", safe="")
+    password = quote(settings_dict["PASSWORD"] or "", safe="")
+    auth = f"{user}:{password}@" if password else f"{user}@"
+    return f"postgres://{auth}{settings_dict['HOST']}:{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}"
+
+
+@pytest.fixture
+def celery_on_redis(redis_url):
+    """Make `.delay` in this process publish to Redis, on a queue of this test's own.
+
+    The test settings force eager tasks; this undoes that for one test and restores it after.
+    The queue name keeps another worker on the same Redis (a developer's) from taking the task.
+    """
+    from backend.celery import app
+
+    queue = f"it-{uuid.uuid4().hex[:12]}"
+    keys = ("task_always_eager", "broker_url", "task_default_queue")
+    saved_conf = {key: app.conf[key] for key in keys}
+    saved_amqp = app.__dict__.pop("amqp", None)  # cached with the old default queue and producer pool
+    saved_pool = app._pool
+    app._pool = None
+    app.conf.update(task_always_eager=False, broker_url=redis_url, task_default_queue=queue)
+    try:
+        yield queue
+    finally:
+        if app._pool is not None:
+            app._pool.force_close_all()
+        app._pool = saved_pool
+        app.__dict__.pop("amqp", None)
+        if saved_amqp is not None:
+            app.__dict__["amqp"] = saved_amqp
+        app.conf.update(saved_conf)
+        import redis
+
+        client = redis.Redis.from_url(redis_url)
+        client.delete(queue, f"_kombu.binding.{queue}")
+        client.close()
+
+
+class WorkerProcess:
+    def __init__(self, proc: subprocess.Popen, log_path: Path):
+        self.proc = proc
+        self.log_path = log_path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def wait_for_log(self, text: str, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if text in self.log():
+                return True
+            if not self.alive():
+                return False
+            time.sleep(0.2)
+        return False
+
+    def stop(self):
+        if self.alive():
+            self.proc.terminate()  # warm shutdown: finishes the task at hand
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, celery_on_redis, redis_url, tmp_path):
+    """A real `celery -A backend worker` in a subprocess, on the test database and Redis.
+
+    It loads the development settings (DJANGO_ENV unset), which take DATABASE_URL and REDIS_URL
+    from the environment, exactly as a deployed worker does. Stopped before the database is flushed.
+    """
+    from django.db import connection
+
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_ENV", "DJANGO_SETTINGS_MODULE")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="backend.settings",
+        DATABASE_URL=database_url_for(connection.settings_dict),
+        REDIS_URL=redis_url,
+        DB_CONN_MAX_AGE="0",
+        DJANGO_MEDIA_ROOT=str(tmp_path / "media"),
+        PYTHONUNBUFFERED="1",
+    )
+    log_path = tmp_path / "worker.log"
+    command = [
+        sys.executable, "-m", "celery", "-A", "backend", "worker",
+        "--pool=solo", "--concurrency=1", "-Q", celery_on_redis, "-n", f"{celery_on_redis}@%h",
+        "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat",
+    ]
+    with open(log_path, "wb") as log_file:
+        proc = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL, start_new_session=True,
+        )
+    worker = WorkerProcess(proc, log_path)
+    try:
+        yield worker
+    finally:
+        worker.stop()
