@@ -11,6 +11,9 @@ VAR_DIR = Path(os.environ.get("DJANGO_VAR_DIR", BASE_DIR / "var"))
 
 env = os.environ.get
 
+# Which settings module is in force; commands that must never touch production check it.
+ENVIRONMENT = "development"
+
 SECRET_KEY = env("DJANGO_SECRET_KEY", "development-only-key-never-used-in-production")
 DEBUG = env("DJANGO_DEBUG", "1") == "1"
 ALLOWED_HOSTS = [h for h in env("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]

@@ -4,6 +4,7 @@ from django.core.exceptions import ImproperlyConfigured
 from .base import *  # noqa: F401,F403
 from .base import env
 
+ENVIRONMENT = "production"
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY", "")
 if len(SECRET_KEY) < 50:

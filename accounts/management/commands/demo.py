@@ -1,0 +1,29 @@
+import os
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts.demo import STAFF, demo_load
+
+DEVELOPMENT_PASSWORD = "Demo-2026-pass"
+
+
+class Command(BaseCommand):
+    help = "Load the demo region, units and people (idempotent). Never runs under production settings."
+
+    def handle(self, *args, **options):
+        if settings.ENVIRONMENT == "production":
+            raise CommandError("The demo data must not be loaded into a production database.")
+        password = os.environ.get("DEMO_PASSWORD") or DEVELOPMENT_PASSWORD
+        created = demo_load(password=password)
+        if any(created.values()):
+            self.stdout.write(
+                "Created {organizations} organizations, {users} users, {roles} roles.".format(**created)
+            )
+        else:
+            self.stdout.write("Demo data already present; nothing changed (existing users keep their passwords).")
+        shown = "(from DEMO_PASSWORD)" if os.environ.get("DEMO_PASSWORD") else password
+        self.stdout.write("Logins (password %s):" % shown)
+        for username, name, _, org, role in STAFF:
+            self.stdout.write(f"  {username:<10} {name}  {role} @ {org}")
+        self.stdout.write("  trainee01 … trainee30  trainees in six townships")

@@ -1,0 +1,52 @@
+import pytest
+from django.core.management import CommandError, call_command
+
+from accounts.models import Organization, Role, User
+
+pytestmark = pytest.mark.django_db
+
+
+def state():
+    return (
+        list(Organization.objects.order_by("path").values_list("code", "path", "name")),
+        list(User.objects.order_by("username").values_list("username", "password", "organization__code")),
+        list(Role.objects.order_by("id").values_list("user__username", "organization__code", "role")),
+        User.history.count() + Role.history.count() + Organization.history.count(),
+    )
+
+
+def test_demo_builds_a_small_region_and_twice_changes_nothing(monkeypatch, capsys):
+    monkeypatch.setenv("DEMO_PASSWORD", "Given-pass-2026")
+    call_command("demo")
+    first = state()
+    assert "(from DEMO_PASSWORD)" in capsys.readouterr().out
+    leagues = Organization.objects.filter(kind=Organization.Kind.LEAGUE_CITY)
+    assert leagues.count() == 3
+    assert Organization.objects.filter(kind=Organization.Kind.INSTITUTION, name__contains="党校").exists()
+    for league in leagues:
+        assert Organization.objects.filter(path__startswith=league.path, kind=Organization.Kind.TOWNSHIP).exists()
+    usernames = set(User.objects.values_list("username", flat=True))
+    assert {"admin", "organizer", "auditor", "trainee01", "trainee30"} <= usernames
+    assert User.objects.get(username="trainee17").check_password("Given-pass-2026")
+    assert User.objects.get(username="admin").is_superuser
+
+    monkeypatch.setenv("DEMO_PASSWORD", "Other-pass-2027")
+    call_command("demo")
+    assert state() == first
+    assert "nothing changed" in capsys.readouterr().out
+    assert User.objects.get(username="trainee17").check_password("Given-pass-2026")
+
+
+def test_demo_prints_the_development_password_when_none_is_given(monkeypatch, capsys):
+    monkeypatch.delenv("DEMO_PASSWORD", raising=False)
+    call_command("demo")
+    out = capsys.readouterr().out
+    assert "Demo-2026-pass" in out and "organizer" in out
+    assert User.objects.get(username="organizer").check_password("Demo-2026-pass")
+
+
+def test_demo_refuses_production_settings(settings):
+    settings.ENVIRONMENT = "production"
+    with pytest.raises(CommandError, match="production"):
+        call_command("demo")
+    assert User.objects.count() == 0
