@@ -77,7 +77,7 @@ class UserCreateInput(serializers.Serializer):
     display_name = serializers.CharField(max_length=50)
     employee_number = serializers.CharField(max_length=32, required=False, allow_blank=True)
     phone = serializers.RegexField(r"^1[3-9]\d{9}$", required=False, allow_blank=True)
-    organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.none())
+    organization = serializers.PrimaryKeyRelatedField(pk_field=serializers.IntegerField(), queryset=Organization.objects.none())
     password = serializers.CharField(write_only=True)
 
     def __init__(self, *args, organizations=None, **kwargs):
@@ -93,7 +93,7 @@ class UserUpdateInput(serializers.Serializer):
     display_name = serializers.CharField(max_length=50, required=False)
     employee_number = serializers.CharField(max_length=32, required=False, allow_blank=True)
     phone = serializers.RegexField(r"^1[3-9]\d{9}$", required=False, allow_blank=True)
-    organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.none(), required=False)
+    organization = serializers.PrimaryKeyRelatedField(pk_field=serializers.IntegerField(), queryset=Organization.objects.none(), required=False)
     is_active = serializers.BooleanField(required=False)
 
     def __init__(self, *args, organizations=None, **kwargs):
@@ -115,8 +115,8 @@ class RoleOutput(serializers.ModelSerializer):
 
 
 class RoleCreateInput(serializers.Serializer):
-    user = serializers.PrimaryKeyRelatedField(queryset=User.objects.none())
-    organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.none())
+    user = serializers.PrimaryKeyRelatedField(pk_field=serializers.IntegerField(), queryset=User.objects.none())
+    organization = serializers.PrimaryKeyRelatedField(pk_field=serializers.IntegerField(), queryset=Organization.objects.none())
     role = serializers.ChoiceField(choices=Role.Kind.choices)
 
     def __init__(self, *args, users=None, organizations=None, **kwargs):
