@@ -21,12 +21,16 @@ def organization_list(*, user: User) -> QuerySet[Organization]:
 def user_list(*, user: User) -> QuerySet[User]:
     """People the caller may see as staff: those whose unit, or one of whose roles,
     lies inside the caller's organizer/auditor/admin scope."""
-    if not scope.has_any_role(user, scope.STAFF_ROLES):
+    paths = scope.scope_paths(user, scope.STAFF_ROLES)
+    if paths is None:  # a system administrator
+        users = User.objects.all()
+    elif not paths:
         return User.objects.none()
-    role_in_scope = scope.scope_filter(Role.objects.filter(user=OuterRef("pk")), user, scope.STAFF_ROLES)
-    visible = scope.scope_q(user, scope.STAFF_ROLES) | Exists(role_in_scope)
+    else:
+        role_in_scope = scope.scope_filter(Role.objects.filter(user=OuterRef("pk")), user, scope.STAFF_ROLES)
+        users = User.objects.filter(scope.scope_q(user, scope.STAFF_ROLES) | Exists(role_in_scope))
     return (
-        User.objects.filter(visible)
+        users
         .select_related("organization")
         .prefetch_related(Prefetch("roles", queryset=Role.objects.select_related("organization").order_by("id")))
         .order_by("organization__path", "employee_number", "id")

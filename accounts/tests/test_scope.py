@@ -44,3 +44,22 @@ def test_inactive_and_anonymous_users_see_nothing(tree, people):
 def test_a_user_without_roles_sees_nothing(tree):
     nobody = person(tree["league_a"])
     assert scope.organizations_in_scope(nobody).count() == 0
+
+
+def test_a_system_administrator_sees_everyone_even_people_without_roles(tree, people):
+    from accounts import selectors
+    from accounts.models import User
+
+    loner = person(tree["banner_b"])  # no role anywhere
+    root = User.objects.create_superuser(username="root", password="Root-pass-2026", display_name="系统管理员")
+    assert loner in selectors.user_list(user=root)
+    assert selectors.user_list(user=root).count() == User.objects.count()
+
+
+def test_someone_with_a_role_in_scope_is_visible_even_if_registered_elsewhere(tree, people):
+    from accounts import selectors
+
+    visitor = person(tree["banner_b"])
+    Role.objects.create(user=visitor, organization=tree["town_a"], role=Role.Kind.TRAINEE)
+    assert visitor in selectors.user_list(user=people["organizer_a"])
+    assert visitor not in selectors.user_list(user=people["trainee_a"])
