@@ -3,9 +3,11 @@
 #   postgresql, redis-server  - the real servers of the integration tests (scripts/services.sh)
 #   chromium                  - the browser the Playwright tests drive (never Playwright's own download)
 #   fonts-wqy-microhei        - the TrueType Chinese font embedded in certificates
-#   wrk                       - only for the request benchmark (make bench): --bench or --all
+#   wrk                       - only for the request benchmark (make bench)
 #
-# Usage: scripts/install_system_deps.sh [--test | --bench | --all]   (default --test)
+# Usage: scripts/install_system_deps.sh [--test | --bench | --all]
+#   --test (default): postgresql, redis-server, chromium, fonts-wqy-microhei
+#   --bench: postgresql, redis-server, wrk;  --all: all of them
 # Idempotent: when every command is present it returns at once without touching apt.
 # Needs root (or sudo) only when something is missing.
 set -euo pipefail
@@ -16,7 +18,7 @@ case "${1:-}" in
     "" | --test) ;;
     --bench) want_test=0; want_bench=1 ;;
     --all) want_bench=1 ;;
-    -h | --help) sed -n '2,11p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "usage: $0 [--test|--bench|--all]" >&2; exit 2 ;;
 esac
 
@@ -24,9 +26,9 @@ have_postgres() { compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null && co
 have_font() { [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; }
 
 missing=()
+have_postgres || missing+=(postgresql)
+command -v redis-server >/dev/null && command -v redis-cli >/dev/null || missing+=(redis-server)
 if [ "$want_test" = 1 ]; then
-    have_postgres || missing+=(postgresql)
-    command -v redis-server >/dev/null && command -v redis-cli >/dev/null || missing+=(redis-server)
     command -v chromium >/dev/null || missing+=(chromium)
     have_font || missing+=(fonts-wqy-microhei)
 fi
