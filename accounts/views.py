@@ -209,11 +209,13 @@ def user_import_review(request, pk):
 def user_import_start(request, pk):
     job = get_object_or_404(selectors.roster_import_list(user=request.user), pk=pk)
     try:
-        job = roster.roster_import_confirm(actor=request.user, roster_import=job)
+        roster.roster_import_confirm(actor=request.user, roster_import=job)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("The import has started."))
+        job.refresh_from_db(fields=["status"])
+        if job.status == RosterImport.Status.QUEUED:  # without a broker it is already done
+            messages.success(request, _("The import has started."))
     return redirect("user-import-review", pk=job.pk)
 
 
