@@ -185,3 +185,61 @@ def test_roster_import_on_a_phone(live_server, tree, people, browser_page, monke
     assert page.locator("[data-user-table] thead th").first.text_content() == "姓名"
     no_sideways_scroll(page)
     page.screenshot(path="/tmp/roster-phone-users-en.png", full_page=True)
+
+
+def test_the_other_account_pages_fit_a_phone(live_server, tree, people, browser_page):
+    from accounts import services
+    from accounts.models import Role
+
+    from .conftest import person
+
+    services.role_grant(
+        actor=people["admin_region"], user=people["trainee_a"], organization=tree["banner_a"], role=Role.Kind.TRAINEE
+    )
+    newcomer = person(tree["town_a"], Role.Kind.TRAINEE, username="newcomer", must_change_password=True)
+    base = live_server.url
+    page = browser_page(width=375, height=800, mobile=True)
+
+    # The region administrator: the whole tree and the role history.
+    sign_in(page, base, "admin_region")
+    page.goto(f"{base}/orgs/")
+    no_sideways_scroll(page)
+    assert page.locator("[data-tree] details").count() == 4  # the region, both leagues and 甲盟一旗 have units under them
+    page.click("[data-tree-collapse]")
+    assert not page.locator("text=甲盟一旗一镇").is_visible()
+    page.click("[data-tree-expand]")
+    assert page.locator("text=甲盟一旗一镇").is_visible()
+    page.screenshot(path="/tmp/roster-phone-orgs.png", full_page=True)
+    page.goto(f"{base}/roles/history/")
+    no_sideways_scroll(page)
+    assert people["trainee_a"].display_name in page.inner_text("main")
+    page.screenshot(path="/tmp/roster-phone-role-history.png", full_page=True)
+    page.click(".menu-toggle")
+    page.click(".site-account__logout")
+    page.wait_for_url(re.compile(r".*/accounts/login/"))
+
+    # A trainee is told kindly that the people list is not for them.
+    sign_in(page, base, "trainee_a")
+    response = page.goto(f"{base}/users/")
+    assert response.status == 403
+    no_sideways_scroll(page)
+    page.screenshot(path="/tmp/roster-phone-403.png", full_page=True)
+    page.click(".menu-toggle")
+    page.click(".site-account__logout")
+    page.wait_for_url(re.compile(r".*/accounts/login/"))
+
+    # Someone with an initial password changes it first.
+    page.fill("#id_username", "newcomer")
+    page.fill("#id_password", PASSWORD)
+    page.click("form[action='/accounts/login/'] button[type=submit]")
+    page.wait_for_url(f"{base}/accounts/password/")
+    no_sideways_scroll(page)
+    page.screenshot(path="/tmp/roster-phone-password.png", full_page=True)
+    page.fill("#id_old_password", PASSWORD)
+    page.fill("#id_new_password1", "Grassland-Horse-77")
+    page.fill("#id_new_password2", "Grassland-Horse-77")
+    page.click("main form button[type=submit]")
+    page.wait_for_url(f"{base}/")
+    assert page.locator(".alert--success").is_visible()
+    newcomer.refresh_from_db()
+    assert not newcomer.must_change_password
