@@ -33,7 +33,11 @@
       });
     }
 
-    // Forms that must not be sent twice (an upload, a confirmation).
+    // Forms that must not be sent twice (an upload, a confirmation). Coming back with the
+    // browser's Back button shows the page from its cache: enable the buttons again.
+    window.addEventListener("pageshow", function () {
+      document.querySelectorAll("form[data-once] button[type=submit]").forEach(function (b) { b.disabled = false; });
+    });
     document.querySelectorAll("form[data-once]").forEach(function (form) {
       form.addEventListener("submit", function () {
         form.setAttribute("aria-busy", "true");
