@@ -41,11 +41,9 @@ def scope_paths(user, roles: Iterable[str] = ALL_ROLES) -> list[str] | None:
     key = _role_key(roles)
     cache = user.__dict__.setdefault(_CACHE_ATTR, {})
     if key not in cache:
-        paths = sorted(
-            set(
-                Role.objects.filter(user=user, role__in=key).values_list("organization__path", flat=True)
-            )
-        )
+        if "all" not in cache:  # every (role, path) the user holds: one query per request
+            cache["all"] = list(Role.objects.filter(user=user).values_list("role", "organization__path"))
+        paths = sorted({path for role, path in cache["all"] if role in key})
         kept: list[str] = []
         for path in paths:  # sorted, so an ancestor comes before its descendants
             if not any(path.startswith(k) for k in kept):
