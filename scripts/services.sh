@@ -41,7 +41,7 @@ pg_user() {
 
 as_pg() {
     if [ "$(id -u)" = 0 ]; then
-        runuser -u postgres -- "$@"
+        (cd / && runuser -u postgres -- "$@")  # from /: the work tree may be closed to postgres
     else
         "$@"
     fi
