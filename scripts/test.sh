@@ -12,16 +12,40 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 
+mkdir -p var
+SUMMARY_FILE=var/test-summary.txt
+rm -f "$SUMMARY_FILE"
+passed=0 failed=0 skipped=0
+phase_log="$(mktemp)"
+
 # pytest's exit code 5 means "no tests collected" (e.g. a -k that matches nothing in one phase).
 run_pytest() {
-    local rc=0
-    "$PY" -m pytest "$@" || rc=$?
+    local rc=0 closing
+    "$PY" -m pytest "$@" 2>&1 | tee "$phase_log" || rc=$?
+    closing="$(grep -E '[0-9]+ (passed|failed|errors?|skipped|deselected).* in [0-9.]+s' "$phase_log" | tail -n 1 || true)"
+    count() { echo "$closing" | grep -oE "[0-9]+ $1" | grep -oE '^[0-9]+' || echo 0; }
+    passed=$((passed + $(count passed)))
+    failed=$((failed + $(count failed) + $(count errors?)))
+    skipped=$((skipped + $(count skipped)))
     if [ "$rc" = 5 ]; then
         echo "test.sh: no tests collected in this phase"
         rc=0
     fi
     return "$rc"
 }
+
+started_services=0
+cleanup() {
+    local rc=$?
+    if [ "$started_services" = 1 ]; then
+        scripts/services.sh stop || true
+    fi
+    rm -f "$phase_log"
+    # Both phases in one closing line (also kept in var/test-summary.txt for .ci/run).
+    echo "test.sh: $passed passed, $failed failed, $skipped skipped" | tee "$SUMMARY_FILE"
+    exit "$rc"
+}
+trap cleanup EXIT
 
 phase_start=$SECONDS
 echo "=== test.sh phase 1: not integration, on SQLite ==="
@@ -50,14 +74,6 @@ except Exception as exc:
 EOF
 }
 
-started_services=0
-cleanup() {
-    if [ "$started_services" = 1 ]; then
-        scripts/services.sh stop || true
-    fi
-}
-trap cleanup EXIT
-
 why=""
 if [ -z "${DATABASE_URL:-}" ] || [ -z "${REDIS_URL:-}" ]; then
     if compgen -G "/usr/lib/postgresql/*/bin/pg_ctl" >/dev/null && command -v redis-server >/dev/null; then
@@ -78,12 +94,17 @@ fi
 if [ -n "$why" ]; then
     if [ "${CI:-}" = true ]; then
         echo "test.sh: FAILED: the integration tests need real PostgreSQL and Redis: $why" >&2
+        failed=$((failed + 1))
         exit 1
     fi
     echo "test.sh: SKIPPED phase 2 (PostgreSQL suite and integration tests): $why"
     echo "test.sh: these integration tests did not run:"
-    DATABASE_URL= REDIS_URL= "$PY" -m pytest -q --collect-only -m integration -p no:cacheprovider 2>/dev/null \
-        | grep '::' | sed 's/^/  skipped: /' || true
+    not_run="$(DATABASE_URL= REDIS_URL= "$PY" -m pytest -q --collect-only -m integration -p no:cacheprovider 2>/dev/null \
+        | grep '::' || true)"
+    if [ -n "$not_run" ]; then
+        echo "$not_run" | sed 's/^/  skipped: /'
+        skipped=$((skipped + $(echo "$not_run" | wc -l)))
+    fi
     exit 0
 fi
 
