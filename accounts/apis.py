@@ -26,8 +26,8 @@ from .serializers import (
     OrganizationCreateInput,
     OrganizationOutput,
     OrganizationUpdateInput,
+    MeOutput,
     PasswordChangeInput,
-    RoleBrief,
     RoleCreateInput,
     RoleHistoryOutput,
     RoleOutput,
@@ -53,10 +53,15 @@ class AuthTokenApi(ObtainAuthToken):
 
 
 class MeApi(APIView):
-    @extend_schema(responses=UserOutput)
+    """Who the caller is, their roles and what they can do here. Two queries: the token with
+    the user and their organization, then the roles (which also answer the scope questions)."""
+
+    @extend_schema(responses=MeOutput)
     def get(self, request):
         user = request.user
-        roles = Role.objects.filter(user=user).select_related("organization").order_by("id")
+        roles = list(Role.objects.filter(user=user).select_related("organization").order_by("id"))
+        scope.remember_roles(user, [(r.role, r.organization.path) for r in roles])
+        org = user.organization
         return Response(
             {
                 "id": user.pk,
@@ -64,12 +69,18 @@ class MeApi(APIView):
                 "display_name": user.display_name,
                 "employee_number": user.employee_number,
                 "phone": user.phone,
-                "organization": {"id": user.organization_id, "name": user.organization.name}
-                if user.organization_id
-                else None,
+                "organization": {"id": org.pk, "name": org.name, "code": org.code} if org else None,
                 "is_superuser": user.is_superuser,
                 "must_change_password": user.must_change_password,
-                "roles": RoleBrief(roles, many=True).data,
+                "roles": [
+                    {
+                        "id": r.pk,
+                        "role": r.role,
+                        "role_label": r.get_role_display(),
+                        "organization": {"id": r.organization.pk, "name": r.organization.name, "code": r.organization.code},
+                    }
+                    for r in roles
+                ],
                 "capabilities": capabilities_for(user),
             }
         )

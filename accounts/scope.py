@@ -52,6 +52,12 @@ def scope_paths(user, roles: Iterable[str] = ALL_ROLES) -> list[str] | None:
     return cache[key]
 
 
+def remember_roles(user, pairs: Iterable[tuple[str, str]]) -> None:
+    """Seed the per-request cache with (role, organization path) pairs the caller has already
+    read, so that scope checks on the same request need no query of their own."""
+    user.__dict__[_CACHE_ATTR] = {"all": list(pairs)}
+
+
 def forget_scope(user) -> None:
     """Drop the cached paths (after the user's roles change)."""
     user.__dict__.pop(_CACHE_ATTR, None)

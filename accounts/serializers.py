@@ -186,3 +186,25 @@ class RosterImportOutput(serializers.ModelSerializer):
             "created_at",
             "finished_at",
         ]
+
+
+class CapabilityOutput(serializers.Serializer):
+    key = serializers.CharField()
+    title = serializers.CharField()
+    description = serializers.CharField()
+    url = serializers.CharField(allow_null=True)
+
+
+class MeOutput(serializers.Serializer):
+    """The shape of `GET /api/v1/me/` (documentation; the view builds it directly)."""
+
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    display_name = serializers.CharField()
+    employee_number = serializers.CharField(allow_null=True)
+    phone = serializers.CharField()
+    organization = OrganizationBrief(allow_null=True)
+    is_superuser = serializers.BooleanField()
+    must_change_password = serializers.BooleanField()
+    roles = RoleBrief(many=True)
+    capabilities = CapabilityOutput(many=True)

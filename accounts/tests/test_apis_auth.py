@@ -98,3 +98,21 @@ def test_schema_and_docs_are_served_without_a_cdn(client, tree, people):
     assert docs.status_code == 200
     html = docs.content.decode()
     assert "cdn" not in html.lower() and "//unpkg" not in html and "jsdelivr" not in html
+
+
+def test_me_runs_two_queries(api_client, tree, people, django_assert_num_queries):
+    token = Token.objects.create(user=people["organizer_a"])
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    with django_assert_num_queries(2):  # token + user + organization; roles
+        body = api_client.get("/api/v1/me/").json()
+    assert body["organization"] == {"id": people["organizer_a"].organization_id, "name": "甲盟", "code": "NM-A"}
+
+
+def test_an_inactive_users_token_is_refused(api_client, tree, people):
+    user = people["organizer_a"]
+    token = Token.objects.create(user=user)
+    user.is_active = False
+    user.save()
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = api_client.get("/api/v1/me/")
+    assert response.status_code == 401 and response.json()["message"] == "用户未激活或者已删除。"
