@@ -30,6 +30,17 @@ def can_grant(actor: User, organization: Organization, role: str) -> bool:
     return scope.in_scope(actor, organization, GRANTORS[role])
 
 
+def _save_changes(instance, *, actor: User, fields: dict, allowed: tuple[str, ...]):
+    """Set the allowed fields that really change and save only those, recording `actor` in the history."""
+    changed = [name for name in allowed if name in fields and getattr(instance, name) != fields[name]]
+    for name in changed:
+        setattr(instance, name, fields[name])
+    if changed:
+        instance._history_user = actor
+        instance.save(update_fields=changed)
+    return instance
+
+
 # --- organizations -------------------------------------------------------------------------
 
 
@@ -55,15 +66,7 @@ def organization_create(*, actor: User, parent: Organization | None, name: str, 
 def organization_update(*, actor: User, organization: Organization, **fields) -> Organization:
     if not scope.in_scope(actor, organization, (scope.ADMIN,)):
         raise _forbidden(_("Only an administrator of this organization can change it."))
-    changed = []
-    for name in ("name", "code", "kind"):
-        if name in fields and getattr(organization, name) != fields[name]:
-            setattr(organization, name, fields[name])
-            changed.append(name)
-    if changed:
-        organization._history_user = actor
-        organization.save(update_fields=changed)
-    return organization
+    return _save_changes(organization, actor=actor, fields=fields, allowed=("name", "code", "kind"))
 
 
 @transaction.atomic
@@ -122,6 +125,8 @@ def user_update(*, actor: User, user: User, **fields) -> User:
     targets = [user.organization] + ([fields["organization"]] if fields.get("organization") else [])
     if not all(scope.in_scope(actor, org, scope.MANAGER_ROLES) for org in targets):
         raise _forbidden(_("You cannot change people of this organization."))
+    if "employee_number" in fields:  # blank means none: the column is unique
+        fields["employee_number"] = fields["employee_number"] or None
     if (employee_number := fields.get("employee_number")) and User.objects.filter(
         employee_number=employee_number
     ).exclude(pk=user.pk).exists():
@@ -129,15 +134,9 @@ def user_update(*, actor: User, user: User, **fields) -> User:
             "employee_number_taken",
             _("Employee number %(number)s already exists.") % {"number": employee_number},
         )
-    changed = []
-    for name in ("display_name", "employee_number", "phone", "organization", "is_active"):
-        if name in fields and getattr(user, name) != fields[name]:
-            setattr(user, name, fields[name])
-            changed.append(name)
-    if changed:
-        user._history_user = actor
-        user.save(update_fields=changed)
-    return user
+    return _save_changes(
+        user, actor=actor, fields=fields, allowed=("display_name", "employee_number", "phone", "organization", "is_active")
+    )
 
 
 @transaction.atomic

@@ -125,3 +125,10 @@ def test_english_is_the_second_language(api_client, tree, people):
     assert response.json() == {"code": "not_found", "message": "Not found."}
     response = api_client.get("/api/v1/orgs/999999/")
     assert response.json() == {"code": "not_found", "message": "未找到。"}
+
+
+def test_clearing_employee_numbers_of_two_people_does_not_collide(api_client, tree, people):
+    as_user(api_client, people["organizer_a"])
+    for who in ("trainee_a", "auditor_a"):
+        response = api_client.patch(f"/api/v1/users/{people[who].pk}/", {"employee_number": ""}, format="json")
+        assert response.status_code == 200 and response.json()["employee_number"] is None
