@@ -78,6 +78,26 @@ def scope_q(user, roles: Iterable[str] = ALL_ROLES, *, field: str = "organizatio
     return q
 
 
+def audience_q(user, roles: Iterable[str] = (TRAINEE,), *, field: str = "organization") -> Q:
+    """Rows whose `field` organization is at or above one where the user holds `roles`:
+    what an organization offers (a published course) reaches everyone in its subtree."""
+    paths = scope_paths(user, roles)
+    if paths is None:
+        return Q()
+    step = Organization.steplen
+    ancestors = {path[:end] for path in _all_paths(user, roles) for end in range(step, len(path) + 1, step)}
+    if not ancestors:
+        return Q(pk__in=[])
+    return Q(**{f"{field}__path__in" if field else "path__in": sorted(ancestors)})
+
+
+def _all_paths(user, roles: Iterable[str]) -> list[str]:
+    """Every path the user holds `roles` at, nested ones included (audience needs each one's ancestors)."""
+    scope_paths(user, roles)  # fills the cache
+    key = _role_key(roles)
+    return sorted({path for role, path in user.__dict__[_CACHE_ATTR]["all"] if role in key})
+
+
 def scope_filter(queryset: QuerySet, user, roles: Iterable[str] = ALL_ROLES, *, field: str = "organization") -> QuerySet:
     return queryset.filter(scope_q(user, roles, field=field))
 
