@@ -17,6 +17,7 @@ def document_list(*, user) -> QuerySet[Document]:
         scope.scope_filter(Document.objects.all(), user, scope.STAFF_ROLES)
         .select_related("organization", "current_version", "created_by")
         .annotate(version_count=Count("versions", distinct=True))
+        .order_by("-created_at", "-id")
     )
 
 
@@ -51,6 +52,7 @@ def course_list(*, user) -> QuerySet[Course]:
         .select_related("organization")
         .prefetch_related("topics")
         .annotate(section_count=Count("items", distinct=True))
+        .order_by("-created_at", "-id")
     )
 
 
