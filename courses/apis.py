@@ -133,8 +133,6 @@ class DocumentImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
         job = services.document_import_create(
             actor=request.user, organization=organization, file_name=upload.name, content=upload.read(), document=document
         )
-        if job.status == DocumentImport.Status.FAILED:
-            raise ApplicationError(job.error_code, job.error_message)
         return Response(DocumentImportOutput(job).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=DocumentImportSaveInput, responses={201: DocumentOutput})

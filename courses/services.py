@@ -76,6 +76,10 @@ def document_import_create(*, actor, organization, file_name: str, content: byte
             transaction.on_commit(lambda: document_import_parse_task.delay(job.pk))
     if len(content) <= SYNC_PARSE_BYTES:
         job = document_import_parse(import_id=job.pk)
+        if job.status == DocumentImport.Status.FAILED:
+            # Answered at once: keep nothing of a file that could not be read.
+            job.delete()
+            raise ApplicationError(job.error_code, job.error_message)
     return job
 
 
