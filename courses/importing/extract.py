@@ -112,7 +112,7 @@ def _strip_markdown(text: str) -> str:
     Asterisks inside a line stay: redacted figures are written `***` and `**％`.
     """
     lines = []
-    for line in text.splitlines():
+    for line in normalize_newlines(text).split("\n"):
         line = re.sub(r"^\s{0,3}#{1,6}\s+", "", line)
         line = re.sub(r"^\*\*([^*].*?)\*\*\s*$", r"\1", line)
         lines.append(line)
