@@ -11,6 +11,7 @@ Rules in short (docs/decisions/0004-document-structure.md has the reasons):
   level-1 heading (newspaper sub-headings);
 - web page furniture, picture captions and credit lines are dropped; redactions (***) stay.
 """
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -73,7 +74,7 @@ def parse_document(text: str) -> ParsedDocument:
     for index, line in enumerate(lines):
         following = lines[index + 1] if index + 1 < len(lines) else None
         if plain_headings and _is_plain_heading(line, following):
-            builder.open_section(PLAIN_RANK, "", line)
+            builder.open_section(PLAIN_RANK, "", line)  # the whole line is the title
         else:
             builder.add_paragraph(line)
     return builder.document(title)
@@ -191,10 +192,12 @@ def _numeral(value: int) -> str:
     return ("" if tens == 1 else digits[tens - 1]) + "十" + (digits[ones - 1] if ones else "")
 
 
-def _split_title(text: str) -> tuple[str, str]:
-    """Run-in heading: the title is the text up to the first 。！？： outside quotes and brackets."""
+def _split_title(text: str, start: int) -> tuple[str, int]:
+    """A run-in heading's title: the text from `start` up to the first 。！？： outside quotes and
+    brackets. Returns the title and where the body starts."""
     depth, straight_open = 0, False
-    for index, char in enumerate(text):
+    for index in range(start, len(text)):
+        char = text[index]
         if char in OPENERS:
             depth += 1
         elif char in CLOSERS:
@@ -202,8 +205,8 @@ def _split_title(text: str) -> tuple[str, str]:
         elif char == '"':
             straight_open = not straight_open
         elif char in TITLE_END and depth == 0 and not straight_open:
-            return text[:index].strip(), text[index + 1:].strip()
-    return text.strip(), ""
+            return text[start:index].strip(), index + 1
+    return text[start:].strip(), len(text)
 
 
 # --- the tree ---------------------------------------------------------------------------------
@@ -221,14 +224,10 @@ class _TreeBuilder:
 
     def add_paragraph(self, text: str) -> None:
         number = _number_at(text, 0, enum=False) or self._enum_heading(text)
-        if number is None:
-            self._add_run(text, 0)
-            return
-        self._open_numbered(number, text)
+        start = self._open_numbered(number, text) if number else 0
+        self._add_run(text, start)
 
-    def open_section(self, rank: int, number: str, text: str, run_in: bool = False) -> str:
-        """Open a section; return the text after its title (the start of its body)."""
-        title, rest = _split_title(text) if run_in else (text, "")
+    def open_section(self, rank: int, number: str, title: str) -> None:
         while self.stack and self.stack[-1][0] >= rank:
             self.stack.pop()
         parent = self.stack[-1][1] if self.stack else None
@@ -237,7 +236,6 @@ class _TreeBuilder:
         parts: list[str] = []
         self.stack.append((rank, section, parts))
         self.bodies.append((section, parts))
-        return rest
 
     def document(self, title: str) -> ParsedDocument:
         for section, parts in self.bodies:
@@ -247,11 +245,13 @@ class _TreeBuilder:
             return ParsedDocument(title, "", [ParsedSection("", title, preamble, 1)])
         return ParsedDocument(title, preamble, self.roots)
 
-    def _open_numbered(self, number: _Number, text: str) -> None:
+    def _open_numbered(self, number: _Number, text: str) -> int:
+        """Open the section of a heading found in `text`; return where its body starts."""
         rank = self.ranks.setdefault(number.style, len(self.ranks) - 1)
         self.last_value[number.style] = number.value
-        rest = self.open_section(rank, number.label, text[number.end:], run_in=True)
-        self._add_run(rest, 0)
+        title, body_start = _split_title(text, number.end)
+        self.open_section(rank, number.label, title)
+        return body_start
 
     def _enum_heading(self, text: str) -> _Number | None:
         number = _number_from("enum", ENUM.match(text), text)
@@ -259,15 +259,26 @@ class _TreeBuilder:
             return number
         return None
 
-    def _add_run(self, text: str, pos: int) -> None:
-        """Add body text, opening any heading that follows a sentence end inside it."""
-        for match in SENTENCE_END.finditer(text, pos):
-            number = _number_at(text, match.end(), enum=False)
-            if number and self._continues_numbering(number):
-                self._append_body(text[pos:match.end()])
-                self._open_numbered(number, text)
+    def _add_run(self, text: str, start: int) -> None:
+        """Add body text from `start`, opening every heading that follows a sentence end in it."""
+        position = start
+        while True:
+            found = self._next_run_in_heading(text, position)
+            if found is None:
+                self._append_body(text[position:])
                 return
-        self._append_body(text[pos:])
+            cut, number = found
+            self._append_body(text[position:cut])
+            position = self._open_numbered(number, text)
+
+    def _next_run_in_heading(self, text: str, position: int) -> tuple[int, _Number] | None:
+        # Right after a heading's title ("一、总则。（一）…") counts as after a sentence end.
+        after_title = [len(text) - len(text[position:].lstrip())] if position > 0 else []
+        for cut in itertools.chain(after_title, (m.end() for m in SENTENCE_END.finditer(text, position))):
+            number = _number_at(text, cut, enum=False)
+            if number and self._continues_numbering(number):
+                return cut, number
+        return None
 
     def _continues_numbering(self, number: _Number) -> bool:
         if number.style not in self.ranks:

@@ -275,3 +275,19 @@ def test_whitespace_and_non_breaking_spaces_are_normalised():
 
     assert headings(document.sections) == [("一、", "工作开展情况")]
     assert document.sections[0].body == "正文 内容。"
+
+
+def test_heading_right_after_a_run_in_title():
+    document = parse_document("一、总则。（一）适用范围。正文。（二）原则。正文。二、附则：1.施行。")
+
+    assert outline(document.sections) == [
+        "[1] 一、总则", "  [2] （一）适用范围", "  [2] （二）原则", "[1] 二、附则", "  [2] 1.施行"]
+    assert document.sections[0].body == ""
+
+
+def test_a_thousand_run_in_headings_on_one_line():
+    text = "一、总则。" + "".join(f"（{n}）第{n}条。说明。" for n in range(1, 1000))
+
+    document = parse_document(text)
+
+    assert [c.number for c in document.sections[0].children] == [f"（{n}）" for n in range(1, 1000)]
