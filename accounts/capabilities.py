@@ -6,9 +6,14 @@ from . import scope
 
 # (key, roles that unlock it, title, description, url name or None while the page is not built yet)
 CAPABILITIES = [
+    ("my_courses", (scope.TRAINEE,), _("My courses"), _("Study the courses offered to you and follow your progress."), "my-courses"),
     ("view_orgs", scope.ALL_ROLES, _("Organization tree"), _("See the units you belong to and those under them."), "org-tree"),
     ("manage_users", scope.MANAGER_ROLES, _("People and rosters"), _("List people, import a roster from Excel, export it."), "user-list"),
     ("review_users", (scope.AUDITOR,), _("People and rosters"), _("See who is registered in the units you check."), "user-list"),
+    ("library", scope.MANAGER_ROLES, _("Theory library"), _("Import theory documents, browse their sections and key terms, search the texts."), "library"),
+    ("review_library", (scope.AUDITOR,), _("Theory library"), _("Browse and search the theory documents of the units you check."), "library"),
+    ("build_courses", scope.MANAGER_ROLES, _("Courses"), _("Build course modules from sections, set class hours and topics, publish them."), "course-index"),
+    ("review_courses", (scope.AUDITOR,), _("Courses"), _("See the course modules of the units you check."), "course-index"),
     ("audit_roles", (scope.AUDITOR, scope.ADMIN), _("Role history"), _("Who granted or revoked which role, and when."), "role-history"),
     ("admin_site", (scope.ADMIN,), _("System administration"), _("Django admin for system administrators."), "admin:index"),
 ]
