@@ -93,7 +93,8 @@ def audience_q(user, roles: Iterable[str] = (TRAINEE,), *, field: str = "organiz
 
 def _all_paths(user, roles: Iterable[str]) -> list[str]:
     """Every path the user holds `roles` at, nested ones included (audience needs each one's ancestors)."""
-    scope_paths(user, roles)  # fills the cache
+    if not scope_paths(user, roles):  # nobody, or inactive (or None: everything, handled by the caller)
+        return []
     key = _role_key(roles)
     return sorted({path for role, path in user.__dict__[_CACHE_ATTR]["all"] if role in key})
 

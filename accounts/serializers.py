@@ -161,7 +161,7 @@ class PasswordChangeInput(serializers.Serializer):
 
 
 class RosterImportInput(serializers.Serializer):
-    file = serializers.FileField()
+    file = serializers.FileField(allow_empty_file=True)  # an empty file gets our own "file_empty"
     initial_password = serializers.CharField(help_text=_("Everyone imported logs in with it once, then must change it."))
 
     def validate_initial_password(self, value):

@@ -57,7 +57,7 @@ class SectionTopicsInput(serializers.Serializer):
 
 
 class DocumentImportInput(serializers.Serializer):
-    file = serializers.FileField()
+    file = serializers.FileField(allow_empty_file=True)  # an empty file gets our own "file_empty"
     organization = serializers.IntegerField()
     document = serializers.IntegerField(required=False, allow_null=True, help_text="Re-import as a new version of this document.")
 
