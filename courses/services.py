@@ -161,6 +161,7 @@ def document_import_save(*, actor, document_import: DocumentImport, title: str =
 
 def _sections_create(version: DocumentVersion, parsed: dict) -> None:
     from .importing import find_key_terms
+    from .importing.keyterms import quoted_terms
 
     nodes = list(_flatten(parsed["sections"]))
     objects, by_node = [], {}
@@ -180,10 +181,12 @@ def _sections_create(version: DocumentVersion, parsed: dict) -> None:
                 section.parent = by_node[id(parent)] if parent is not None else None
                 batch.append(section)
         Section.objects.bulk_create(batch, batch_size=500)
+    # A term quoted anywhere in the document counts wherever it recurs, quoted or not.
+    known = quoted_terms(parsed["text"])
     terms = []
     for section, _parent in objects:
         hits: dict[str, list] = {}
-        for hit in find_key_terms(_section_text(section)):
+        for hit in find_key_terms(_section_text(section), known_terms=known):
             hits.setdefault(hit.term, []).append([hit.start, hit.end])
         terms.extend(KeyTerm(section=section, term=term, offsets=offsets) for term, offsets in hits.items())
     KeyTerm.objects.bulk_create(terms, batch_size=500)
