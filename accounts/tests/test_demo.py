@@ -2,6 +2,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from accounts.models import Organization, Role, User
+from courses.models import Course, Section
 
 pytestmark = pytest.mark.django_db
 
@@ -12,6 +13,8 @@ def state():
         list(User.objects.order_by("username").values_list("username", "password", "organization__code")),
         list(Role.objects.order_by("id").values_list("user__username", "organization__code", "role")),
         User.history.count() + Role.history.count() + Organization.history.count(),
+        list(Course.objects.values_list("title", "status", "minutes")),
+        Section.objects.count(),
     )
 
 
@@ -29,6 +32,8 @@ def test_demo_builds_a_small_region_and_twice_changes_nothing(monkeypatch, capsy
     assert {"admin", "organizer", "auditor", "trainee01", "trainee30"} <= usernames
     assert User.objects.get(username="trainee17").check_password("Given-pass-2026")
     assert User.objects.get(username="admin").is_superuser
+    course = Course.objects.get()
+    assert course.status == "published" and course.items.count() == 3 and course.minutes == 90
 
     monkeypatch.setenv("DEMO_PASSWORD", "Other-pass-2027")
     call_command("demo")
