@@ -488,7 +488,7 @@ def test_my_courses_show_completed_sections_and_credited_hours(client, tree, peo
 
     html = text(client.get(reverse("my-courses")))
     assert "民族团结专题" in html and "还没发布" not in html and "乙市课程" not in html
-    assert "0 of 2 sections completed" in html and 'value="0"' in html
+    assert "0 of 2 sections completed" in html and 'value="0"' in html and "Credited: 0 of 2 class hours" in html
 
     first, second = course.items.order_by("position")
     StudyProgress.objects.create(user=trainee, item=first, credited_seconds=first.min_seconds, completed_at=timezone.now())

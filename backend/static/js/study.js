@@ -19,7 +19,7 @@
   var bar = box.querySelector("[data-study-bar]");
   var credited = box.querySelector("[data-study-credited]");
   var done = box.querySelector("[data-study-done]");
-  var note = box.querySelector("[data-study-note]");
+  var note = document.querySelector("[data-study-note]");
   var paused = box.querySelector("[data-study-paused]");
   var offline = box.querySelector("[data-study-offline]");
   var lastInput = Date.now(); // opening the page was the reader's doing
