@@ -27,7 +27,8 @@ PAGE_SIZE = 30
 SNIPPET_CHARS = 60
 # The reading page reports every this many seconds (tests shorten it through settings).
 DEFAULT_HEARTBEAT_SECONDS = 15
-# A reader counts as active for this long after a scroll, key, touch or mouse move.
+# A reader counts as active for this long after a scroll, key, touch or mouse move (tests
+# shorten it through settings too).
 IDLE_AFTER_SECONDS = 60
 
 
@@ -474,7 +475,7 @@ def study_section(request, pk):
             "counts": course.status == Course.Status.PUBLISHED,
             "heartbeat_url": reverse("api-study-heartbeat"),
             "heartbeat_seconds": getattr(settings, "STUDY_HEARTBEAT_SECONDS", DEFAULT_HEARTBEAT_SECONDS),
-            "idle_seconds": IDLE_AFTER_SECONDS,
+            "idle_seconds": getattr(settings, "STUDY_IDLE_SECONDS", IDLE_AFTER_SECONDS),
             "csrf_cookie_name": settings.CSRF_COOKIE_NAME,
         },
     )

@@ -223,3 +223,37 @@ def test_the_library_pages_fit_a_phone(live_server, tree, people, browser_page):
     page.goto(f"{base}/library/")
     no_sideways_scroll(page)
     page.screenshot(path="/tmp/library-phone-list.png", full_page=True)
+
+
+def test_an_idle_reader_is_paused_until_they_scroll_again(live_server, tree, people, library, browser_page, settings):
+    from courses import services
+
+    settings.STUDY_HEARTBEAT_SECONDS = 1
+    settings.STUDY_IDLE_SECONDS = 2  # idle after 2 s without input instead of a minute
+    course = services.course_create(
+        actor=people["organizer_a"], organization=tree["league_a"], title="交往交流交融专题", minutes=45,
+        sections=list(library["a"].current_version.sections.order_by("position")),
+    )
+    services.course_publish(actor=people["organizer_a"], course=course)
+    item = course.items.order_by("position").first()
+    base = live_server.url
+    phone = browser_page(width=375, height=800, mobile=True)
+    sign_in(phone, base, "trainee_a")
+    phone.goto(f"{base}/study/{item.pk}/")
+    no_sideways_scroll(phone)
+
+    # No input at all: after two seconds the page says it is paused, and no more time is credited.
+    phone.wait_for_selector("[data-study-paused]", state="visible", timeout=10_000)
+    phone.wait_for_timeout(500)
+    before = StudyProgress.objects.get(item=item).credited_seconds
+    phone.wait_for_timeout(2500)
+    assert StudyProgress.objects.get(item=item).credited_seconds == before
+    phone.screenshot(path="/tmp/library-phone-study-paused.png")
+
+    # Touching the page again resumes the clock.
+    for _ in range(6):
+        phone.mouse.move(50, 400)
+        phone.mouse.move(60, 420)
+        phone.wait_for_timeout(500)
+    assert phone.locator("[data-study-paused]").is_hidden()
+    assert StudyProgress.objects.get(item=item).credited_seconds > before
