@@ -21,7 +21,7 @@ from backend.errors import ApplicationError
 
 from . import roster, scope, selectors, services
 from .capabilities import capabilities_for
-from .models import Organization, Role, RosterImport, User
+from .models import Organization, Role, RosterImport
 from .serializers import (
     OrganizationCreateInput,
     OrganizationOutput,

@@ -12,7 +12,7 @@ from accounts import scope
 from backend.errors import ApplicationError
 
 from . import selectors, services
-from .models import Course, CourseCredit, DocumentImport
+from .models import DocumentImport
 from .serializers import (
     CourseCreateInput,
     CourseOutput,
@@ -172,7 +172,7 @@ class CourseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def retrieve(self, request, pk=None):
         course = self.get_object()
         items = selectors.course_items(course=course, user=request.user)
-        credit = CourseCredit.objects.filter(user=request.user, course=course).first()
+        credit = selectors.course_credit_for_user(user=request.user, course=course)
         body = CourseOutput(course).data
         body["items"] = [
             {

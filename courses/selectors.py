@@ -4,12 +4,12 @@ Library (documents, sections, imports): organizers, auditors and administrators,
 Courses: staff see those of their subtree; a trainee sees published courses offered at or above an
 organization where they are a trainee (see docs/decisions/0005-study-credit.md).
 """
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Length, Replace
 
 from accounts import scope
 
-from .models import Course, CourseSection, Document, DocumentImport, KeyTerm, Section, StudyProgress
+from .models import Course, CourseCredit, CourseSection, Document, DocumentImport, KeyTerm, Section, StudyProgress
 
 
 def document_list(*, user) -> QuerySet[Document]:
@@ -54,6 +54,34 @@ def course_list(*, user) -> QuerySet[Course]:
         .annotate(section_count=Count("items", distinct=True))
         .order_by("-created_at", "-id")
     )
+
+
+def course_offered_list(*, user) -> QuerySet[Course]:
+    """Published courses offered to the user as a trainee (not those they see as staff)."""
+    return (
+        Course.objects.filter(scope.audience_q(user, (scope.TRAINEE,)), status=Course.Status.PUBLISHED)
+        .select_related("organization")
+        .prefetch_related("topics")
+        .annotate(section_count=Count("items", distinct=True))
+        .order_by("-created_at", "-id")
+    )
+
+
+def course_progress_for_user(*, user, courses) -> dict[int, dict]:
+    """For each course: the user's completed sections and credited minutes (None if not credited). Two queries."""
+    ids = [c.pk for c in courses]
+    done = {
+        row["item__course"]: row["done"]
+        for row in StudyProgress.objects.filter(user=user, item__course__in=ids)
+        .values("item__course")
+        .annotate(done=Count("pk", filter=Q(completed_at__isnull=False)))
+    }
+    credits = dict(CourseCredit.objects.filter(user=user, course__in=ids).values_list("course", "credited_minutes"))
+    return {pk: {"done": done.get(pk, 0), "credited_minutes": credits.get(pk)} for pk in ids}
+
+
+def course_credit_for_user(*, user, course) -> CourseCredit | None:
+    return CourseCredit.objects.filter(user=user, course=course).first()
 
 
 def course_items(*, course: Course, user) -> list[CourseSection]:

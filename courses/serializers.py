@@ -1,6 +1,7 @@
 """Input and output shapes of the courses API."""
-from django.conf import settings
 from rest_framework import serializers
+
+from backend.hours import class_hours
 
 from .models import Course, Document, DocumentImport, Section
 
@@ -107,10 +108,8 @@ class CourseOutput(serializers.ModelSerializer):
         return [t.name for t in course.topics.all()]
 
     def get_class_hours(self, course) -> str:
-        """课时 as an exact decimal string (minutes / minutes per class hour, two places, rounded half up)."""
-        from decimal import ROUND_HALF_UP, Decimal
-
-        return str((Decimal(course.minutes) / Decimal(settings.CLASS_HOUR_MINUTES)).quantize(Decimal("0.01"), ROUND_HALF_UP))
+        """课时 as an exact decimal string, e.g. "2.00" (backend.hours.class_hours)."""
+        return str(class_hours(course.minutes))
 
 
 class CourseCreateInput(serializers.Serializer):

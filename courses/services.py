@@ -4,7 +4,6 @@ import math
 from dataclasses import asdict
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -165,16 +164,16 @@ def _sections_create(version: DocumentVersion, parsed: dict) -> None:
 
     nodes = list(_flatten(parsed["sections"]))
     objects, by_node = [], {}
-    for position, (node, _parent) in enumerate(nodes):
+    for position, (node, parent) in enumerate(nodes):
         body = node["body"]
         section = Section(
             version=version, position=position, level=node["level"], number=node["number"][:20],
             title=node["title"][:300], body=body, char_count=len(node["title"]) + len(body),
         )
         by_node[id(node)] = section
-        objects.append((section, _parent))
+        objects.append((section, parent))
     # Parents first: create level by level so that each level's parents already have ids.
-    for level in sorted({s.level for s, _ in objects}):
+    for level in sorted({s.level for s, _p in objects}):
         batch = []
         for section, parent in objects:
             if section.level == level:
@@ -184,7 +183,7 @@ def _sections_create(version: DocumentVersion, parsed: dict) -> None:
     # A term quoted anywhere in the document counts wherever it recurs, quoted or not.
     known = quoted_terms(parsed["text"])
     terms = []
-    for section, _parent in objects:
+    for section, _p in objects:
         hits: dict[str, list] = {}
         for hit in find_key_terms(_section_text(section), known_terms=known):
             hits.setdefault(hit.term, []).append([hit.start, hit.end])
@@ -279,7 +278,7 @@ def study_heartbeat(*, user, item: CourseSection, visible: bool, active: bool, n
     instead of multiplying it. The page cannot claim time: only arrival times count.
     """
     now = now or timezone.now()
-    clock, _ = StudyClock.objects.select_for_update().get_or_create(user=user)
+    clock, _created = StudyClock.objects.select_for_update().get_or_create(user=user)
     credit = 0
     if visible and active:
         if clock.last_beat_at is not None and clock.last_beat_at < now:
@@ -290,7 +289,7 @@ def study_heartbeat(*, user, item: CourseSection, visible: bool, active: bool, n
         clock.last_beat_at = None
     clock.save(update_fields=["last_beat_at"])
 
-    progress, _ = StudyProgress.objects.select_for_update().get_or_create(user=user, item=item)
+    progress, _created = StudyProgress.objects.select_for_update().get_or_create(user=user, item=item)
     if credit:
         StudyProgress.objects.filter(pk=progress.pk).update(credited_seconds=F("credited_seconds") + credit)
         progress.refresh_from_db(fields=["credited_seconds"])
@@ -312,5 +311,5 @@ def _course_credit_if_complete(*, user, course: Course) -> CourseCredit | None:
 
 
 def course_credit_grant(*, user, course: Course) -> CourseCredit:
-    credit, _ = CourseCredit.objects.get_or_create(user=user, course=course, defaults={"credited_minutes": course.minutes})
+    credit, _created = CourseCredit.objects.get_or_create(user=user, course=course, defaults={"credited_minutes": course.minutes})
     return credit

@@ -1,14 +1,12 @@
 """Web pages of the theory library, the course builder and online study: thin views over the
 same selectors and services as the API."""
 import re
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,11 +15,12 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_POST
 
 from accounts import scope
+from backend import hours
 from backend.errors import ApplicationError
 
 from . import selectors, services
 from .forms import CourseBuildForm, DocumentSaveForm, DocumentUploadForm, LibraryFilterForm, SectionSearchForm
-from .models import Course, CourseCredit, DocumentImport, StudyProgress
+from .models import Course, DocumentImport
 
 PAGE_SIZE = 30
 SNIPPET_CHARS = 60
@@ -51,9 +50,8 @@ def _int_or_404(value) -> int:
 
 
 def class_hours(minutes: int) -> str:
-    """Integer minutes as 课时 for display: at most two decimals, rounded half up, no trailing zeros."""
-    hours = (Decimal(minutes) / Decimal(settings.CLASS_HOUR_MINUTES)).quantize(Decimal("0.01"), ROUND_HALF_UP)
-    return f"{hours.normalize():f}"
+    """Integer minutes as 课时 for display, without trailing zeros ("2", "0.44")."""
+    return f"{hours.class_hours(minutes).normalize():f}"
 
 
 def clock(seconds: int) -> str:
@@ -369,7 +367,7 @@ def course_detail(request, pk):
         item.completed = bool(progress and progress.completed_at)
         item.percent = 100 if item.completed else _percent(item.credited, item.min_seconds)
         item.credited_clock, item.min_clock = clock(min(item.credited, item.min_seconds)), clock(item.min_seconds)
-    credit = CourseCredit.objects.filter(user=user, course=course).first()
+    credit = selectors.course_credit_for_user(user=user, course=course)
     completed = sum(1 for i in items if i.completed)
     return render(
         request,
@@ -408,27 +406,14 @@ def course_publish(request, pk):
 # --- studying (trainees) -------------------------------------------------------------------
 
 
-def _progress_by_course(user, courses) -> dict[int, dict]:
-    """This user's completed sections and credited hours for each course: two queries for the page."""
-    ids = [c.pk for c in courses]
-    done = {
-        row["item__course"]: row
-        for row in StudyProgress.objects.filter(user=user, item__course__in=ids)
-        .values("item__course")
-        .annotate(done=Count("pk", filter=Q(completed_at__isnull=False)), seconds=Sum("credited_seconds"))
-    }
-    credits = dict(CourseCredit.objects.filter(user=user, course__in=ids).values_list("course", "credited_minutes"))
-    return {pk: {"done": done.get(pk, {}).get("done", 0), "credited_minutes": credits.get(pk)} for pk in ids}
-
-
 @login_required
 def my_courses(request):
     user = request.user
     _require_roles(user, (scope.TRAINEE,), _("“My courses” lists the courses offered to trainees, and you have no trainee role."))
-    courses = selectors.course_list(user=user).filter(status=Course.Status.PUBLISHED)
+    courses = selectors.course_offered_list(user=user)
     page = Paginator(courses, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
-    progress = _progress_by_course(user, rows)
+    progress = selectors.course_progress_for_user(user=user, courses=rows)
     for course in rows:
         mine = progress[course.pk]
         course.done = mine["done"]

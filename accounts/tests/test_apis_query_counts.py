@@ -3,7 +3,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accounts.models import Organization, Role, RosterImport
+from accounts.models import Organization, Role
 from accounts.roster import roster_import_create
 
 from .factories import RoleFactory, UserFactory, make_org

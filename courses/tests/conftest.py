@@ -1,6 +1,6 @@
 import pytest
 
-from accounts.tests.conftest import people, tree  # noqa: F401  (shared fixtures)
+from accounts.tests.conftest import people, tree  # noqa: F401,F811  (shared fixtures)
 from courses.models import Document, DocumentVersion, Section
 
 
