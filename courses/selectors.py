@@ -4,7 +4,7 @@ Library (documents, sections, imports): organizers, auditors and administrators,
 Courses: staff see those of their subtree; a trainee sees published courses offered at or above an
 organization where they are a trainee (see docs/decisions/0005-study-credit.md).
 """
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Length, Replace
 
 from accounts import scope
@@ -125,7 +125,8 @@ def section_search(*, user, query: str) -> QuerySet[Section]:
         .filter(Q(body__contains=query) | Q(title__contains=query))
         .annotate(
             hits=hits_in("body") + hits_in("title"),
-            in_title=Exists(Section.objects.filter(pk=OuterRef("pk"), title__contains=query)),
+            # A plain expression on the row, not an EXISTS subquery: one index probe less per match.
+            in_title=ExpressionWrapper(Q(title__contains=query), output_field=BooleanField()),
         )
         .order_by("-in_title", "-hits", "version__document_id", "position")
     )

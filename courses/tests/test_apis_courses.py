@@ -80,11 +80,12 @@ def test_trainees_see_published_courses_offered_above_them_and_nothing_of_the_li
 
 def test_search_ranks_by_hits_and_highlights_the_first(api_client, tree, people, library):
     make_document(tree["league_a"], people["organizer_a"], "另一份", [("一、", "别的", "只提一次五个认同。")])
+    make_document(tree["league_a"], people["organizer_a"], "第三份", [("一、", "反复", "五个认同；" * 40)])
     as_user(api_client, people["auditor_a"])
     results = api_client.get("/api/v1/sections/search/?q=五个认同").json()["results"]
-    assert [r["heading"] for r in results] == ["二、五个认同", "一、别的"]  # heading hit first, then by hits
-    assert results[0]["hits"] == 31
-    assert "<mark>五个认同</mark>" in results[1]["snippet"]
+    # A heading hit first, even with fewer hits (31) than a body that repeats it (40); then by hits.
+    assert [(r["heading"], r["hits"]) for r in results] == [("二、五个认同", 31), ("一、反复", 40), ("一、别的", 1)]
+    assert "<mark>五个认同</mark>" in results[2]["snippet"]
     assert api_client.get("/api/v1/sections/search/?q=%20").json()["code"] == "query_empty"
 
 
