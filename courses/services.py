@@ -1,9 +1,11 @@
 """Every write of the theory library, courses and study progress."""
 import hashlib
+import logging
 import math
 from dataclasses import asdict
 from datetime import timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -33,6 +35,8 @@ from .models import (
 READING_CHARS_PER_MINUTE = 300
 MIN_STUDY_CHARS_PER_MINUTE = 600
 MIN_SECTION_SECONDS = 30
+logger = logging.getLogger(__name__)
+
 # Files up to this size are read during the upload request; larger ones by a Celery task.
 SYNC_PARSE_BYTES = 512 * 1024
 # The page sends a heartbeat every 15 s; one heartbeat earns at most this much.
@@ -93,12 +97,27 @@ def document_import_parse(*, import_id: int) -> DocumentImport:
         text = extract_text(job.file_name, bytes(job.content))
         parsed = parse_document(text)
     except ApplicationError as exc:
-        job.status, job.error_code, job.error_message = DocumentImport.Status.FAILED, exc.code, exc.message
-        job.save(update_fields=["status", "error_code", "error_message"])
-        return job
+        return _document_import_fail(job, exc.code, exc.message)
+    except SoftTimeLimitExceeded:
+        # Whatever stops the reading, the import must end as failed, or its page would poll forever.
+        return _document_import_fail(
+            job, "file_too_slow", _("Reading the file took too long. Split it into smaller files and import them one by one.")
+        )
+    except Exception:  # noqa: BLE001 - a parser bug on an odd file; logged, and the user told plainly
+        logger.exception("document import %s: reading %r failed", job.pk, job.file_name)
+        return _document_import_fail(
+            job, "file_unreadable",
+            _("The file could not be read. Save it again as .docx or .txt and import that, or send it to the administrator."),
+        )
     job.parsed = {"text": text, **asdict(parsed)}
     job.status = DocumentImport.Status.READY
     job.save(update_fields=["parsed", "status"])
+    return job
+
+
+def _document_import_fail(job: DocumentImport, code: str, message: str) -> DocumentImport:
+    job.status, job.error_code, job.error_message = DocumentImport.Status.FAILED, code, message
+    job.save(update_fields=["status", "error_code", "error_message"])
     return job
 
 

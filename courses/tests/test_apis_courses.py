@@ -122,3 +122,29 @@ def test_list_queries_do_not_grow_with_rows(api_client, tree, people, url):
     grow(tree, people, 49, 1)
     many, sql = count()
     assert many == few, "\n".join(sql)
+
+
+def test_a_documents_section_tree_takes_the_same_queries_for_1_and_30_sections(api_client, tree, people):
+    from courses import services
+    from courses.models import KeyTerm
+
+    def document_with(n):
+        doc = make_document(tree["league_a"], people["organizer_a"], f"{n}节", [
+            (f"{i}.", f"第{i}节", "坚持“五个认同”，做到“三个离不开”。") for i in range(1, n + 1)
+        ])
+        for section in doc.current_version.sections.all():
+            KeyTerm.objects.create(section=section, term="五个认同", offsets=[[1, 5]])
+            services.section_set_topics(actor=people["organizer_a"], section=section, names=["铸牢中华民族共同体意识"])
+        return doc
+
+    def count(doc):
+        as_user(api_client, people["auditor_a"])
+        with CaptureQueriesContext(connection) as ctx:
+            rows = api_client.get(f"/api/v1/documents/{doc.pk}/sections/").json()
+        return len(ctx), rows, [q["sql"] for q in ctx.captured_queries]
+
+    few, rows, _ = count(document_with(1))
+    assert rows[0]["key_terms"][0]["term"] == "五个认同" and rows[0]["topics"] == ["铸牢中华民族共同体意识"]
+    many, rows, sql = count(document_with(30))
+    assert len(rows) == 30 and all(r["topics"] == ["铸牢中华民族共同体意识"] for r in rows)
+    assert many == few, "\n".join(sql)

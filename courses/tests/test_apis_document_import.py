@@ -128,6 +128,35 @@ def test_a_large_file_is_read_in_the_background(api_client, tree, organizer, dja
     assert api_client.get(f"/api/v1/document-imports/{job['id']}/").json()["status"] == "ready"
 
 
+def test_a_reader_that_breaks_on_an_odd_file_refuses_it_plainly_and_keeps_nothing(api_client, tree, organizer, monkeypatch):
+    def broken_parser(text):
+        raise RuntimeError("a bug in the parser")
+
+    monkeypatch.setattr("courses.importing.parse_document", broken_parser)
+    response = upload(api_client, tree["league_a"], "odd.txt", seed("000"))
+    assert response.status_code == 400
+    assert response.json()["code"] == "file_unreadable" and ".docx" in response.json()["message"]
+    assert DocumentImport.objects.count() == 0 and Document.objects.count() == 0
+
+
+def test_a_background_read_stopped_by_its_time_limit_ends_as_failed(api_client, tree, organizer, monkeypatch,
+                                                                     django_capture_on_commit_callbacks):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    def slow_parser(text):
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr("courses.importing.parse_document", slow_parser)
+    big = seed("002") * (services.SYNC_PARSE_BYTES // len(seed("002")) + 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = upload(api_client, tree["league_a"], "big.txt", big).json()
+    after = api_client.get(f"/api/v1/document-imports/{job['id']}/").json()
+    # Not left pending (the page would poll for ever): failed, with what to do.
+    assert (after["status"], after["error_code"]) == ("failed", "file_too_slow")
+    assert "拆分" in after["error_message"]  # in Chinese, the default language
+    assert Document.objects.count() == 0
+
+
 def test_only_managers_in_scope_import(api_client, tree, people):
     as_user(api_client, people["auditor_a"])
     assert upload(api_client, tree["league_a"], "a.txt", seed("000")).status_code == 403
