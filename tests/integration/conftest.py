@@ -68,8 +68,12 @@ def celery_on_redis(redis_url):
     try:
         yield queue
     finally:
-        if app._pool is not None:
-            app._pool.force_close_all()
+        # app.pool and the producer pool are kombu's process-wide pools for this broker URL:
+        # closing them is not enough, they must also leave kombu's registry, or the next test
+        # that publishes to the same Redis is handed a closed pool.
+        from kombu import pools
+
+        pools.reset()
         app._pool = saved_pool
         app.__dict__.pop("amqp", None)
         if saved_amqp is not None:
