@@ -257,3 +257,35 @@ def test_an_idle_reader_is_paused_until_they_scroll_again(live_server, tree, peo
         phone.wait_for_timeout(500)
     assert phone.locator("[data-study-paused]").is_hidden()
     assert StudyProgress.objects.get(item=item).credited_seconds > before
+
+
+def test_a_large_file_read_in_the_background_shows_its_preview_by_itself(live_server, tree, people, browser_page):
+    """The review page of an import still being read polls the API and shows the preview when
+    the worker is done, with no reload by hand; a failed read shows its reason the same way."""
+    from courses import services
+    from courses.models import DocumentImport
+
+    def pending(name, content):
+        # What the upload leaves for a Celery worker: an import not read yet.
+        return DocumentImport.objects.create(organization=tree["league_a"], created_by=people["organizer_a"],
+                                             file_name=name, content=content)
+
+    base = live_server.url
+    page = browser_page(width=375, height=800, mobile=True)
+    sign_in(page, base, "organizer_a")
+    job = pending(SEED.name, SEED.read_bytes())
+    page.goto(f"{base}/library/import/{job.pk}/")
+    assert page.locator("[data-import-progress]").is_visible()
+    page.wait_for_timeout(1500)  # a poll or two while it is still pending: the page keeps waiting
+    assert page.locator("[data-import-progress]").is_visible()
+
+    services.document_import_parse(import_id=job.pk)  # the worker finishes
+    page.wait_for_selector("[data-save-import]", timeout=10_000)
+    assert page.locator("[data-preview-tree] li[data-level='1']").count() == 6
+    no_sideways_scroll(page)
+
+    broken = pending("扫描件.pdf", b"%PDF-1.4 not really a pdf")
+    page.goto(f"{base}/library/import/{broken.pk}/")
+    services.document_import_parse(import_id=broken.pk)
+    page.wait_for_selector("[data-import-failed]", timeout=10_000)
+    assert "PDF" in page.inner_text("[data-import-failed]")

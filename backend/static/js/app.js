@@ -3,6 +3,34 @@
   "use strict";
   document.documentElement.classList.add("js");
 
+  /* Ask a JSON API every second until handle(data) returns true; back off gently (up to 15 s)
+     while the server does not answer, but keep trying. Used by the pages of background jobs. */
+  window.pollJson = function (url, handle) {
+    var failures = 0;
+
+    function schedule() {
+      setTimeout(poll, failures ? Math.min(1000 * Math.pow(2, failures), 15000) : 1000);
+    }
+
+    function poll() {
+      fetch(url, { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } })
+        .then(function (response) {
+          if (!response.ok) throw new Error(String(response.status));
+          return response.json();
+        })
+        .then(function (data) {
+          failures = 0;
+          if (!handle(data)) schedule();
+        })
+        .catch(function () {
+          failures += 1;
+          schedule();
+        });
+    }
+
+    schedule();
+  };
+
   function ready(fn) {
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", fn);
     else fn();

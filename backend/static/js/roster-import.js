@@ -7,12 +7,6 @@
   var label = document.querySelector("[data-status-label]");
   var progress = box.querySelector("[data-progress]");
   var done = document.querySelector("[data-import-done]");
-  var failures = 0;
-
-  function schedule() {
-    // Back off gently if the server does not answer, but keep trying.
-    setTimeout(poll, failures ? Math.min(1000 * Math.pow(2, failures), 15000) : 1000);
-  }
 
   function show(data) {
     if (label) {
@@ -36,21 +30,5 @@
     return true;
   }
 
-  function poll() {
-    fetch(url, { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } })
-      .then(function (response) {
-        if (!response.ok) throw new Error(String(response.status));
-        return response.json();
-      })
-      .then(function (data) {
-        failures = 0;
-        if (!show(data)) schedule();
-      })
-      .catch(function () {
-        failures += 1;
-        schedule();
-      });
-  }
-
-  schedule();
+  window.pollJson(url, show);
 })();
