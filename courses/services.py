@@ -29,14 +29,14 @@ from .models import (
     Topic,
 )
 
+logger = logging.getLogger(__name__)
+
 # Reading speed used for estimates: 300 Chinese characters a minute, a careful reading of policy
 # text. A section counts as studied after half of that estimate (600 characters a minute, a brisk
 # but real reading), and never under 30 seconds. See docs/decisions/0005-study-credit.md.
 READING_CHARS_PER_MINUTE = 300
 MIN_STUDY_CHARS_PER_MINUTE = 600
 MIN_SECTION_SECONDS = 30
-logger = logging.getLogger(__name__)
-
 # Files up to this size are read during the upload request; larger ones by a Celery task.
 SYNC_PARSE_BYTES = 512 * 1024
 # The page sends a heartbeat every 15 s; one heartbeat earns at most this much.

@@ -49,6 +49,20 @@ def database_url_for(settings_dict) -> str:
     return f"postgres://{auth}{settings_dict['HOST']}:{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}"
 
 
+def _forget_broker_state(app):
+    """Drop what the app caches from its broker settings, so the next use builds it anew.
+
+    `app.amqp` keeps the default queue and a producer pool; `app.pool` and that producer pool are
+    kombu's process-wide pools for the broker URL. Closing them is not enough: they must also leave
+    kombu's registry, or the next test that publishes to the same Redis gets a closed pool.
+    """
+    from kombu import pools
+
+    app.__dict__.pop("amqp", None)
+    pools.reset()
+    app._pool = None
+
+
 @pytest.fixture
 def celery_on_redis(redis_url):
     """Make `.delay` in this process publish to Redis, on a queue of this test's own.
@@ -61,23 +75,12 @@ def celery_on_redis(redis_url):
     queue = f"it-{uuid.uuid4().hex[:12]}"
     keys = ("task_always_eager", "broker_url", "task_default_queue")
     saved_conf = {key: app.conf[key] for key in keys}
-    saved_amqp = app.__dict__.pop("amqp", None)  # cached with the old default queue and producer pool
-    saved_pool = app._pool
-    app._pool = None
+    _forget_broker_state(app)
     app.conf.update(task_always_eager=False, broker_url=redis_url, task_default_queue=queue)
     try:
         yield queue
     finally:
-        # app.pool and the producer pool are kombu's process-wide pools for this broker URL:
-        # closing them is not enough, they must also leave kombu's registry, or the next test
-        # that publishes to the same Redis is handed a closed pool.
-        from kombu import pools
-
-        pools.reset()
-        app._pool = saved_pool
-        app.__dict__.pop("amqp", None)
-        if saved_amqp is not None:
-            app.__dict__["amqp"] = saved_amqp
+        _forget_broker_state(app)
         app.conf.update(saved_conf)
         import redis
 
@@ -96,6 +99,17 @@ class WorkerProcess:
 
     def alive(self) -> bool:
         return self.proc.poll() is None
+
+    def wait_until(self, done, timeout: float, poll: float = 0.25) -> bool:
+        """Call `done()` until it is true (True) or the time is up (False); fail at once if the
+        worker exits, with its log."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if done():
+                return True
+            assert self.alive(), f"the worker exited early:\n{self.log()}"
+            time.sleep(poll)
+        return done()
 
     def wait_for_log(self, text: str, timeout: float) -> bool:
         deadline = time.monotonic() + timeout

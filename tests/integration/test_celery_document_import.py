@@ -1,5 +1,4 @@
 """A theory document too large to read during the upload is read by a real Celery worker through Redis."""
-import time
 from pathlib import Path
 
 import pytest
@@ -30,13 +29,11 @@ def test_worker_reads_a_large_upload_and_it_saves_with_its_tree(celery_worker_pr
     job = services.document_import_create(actor=organizer, organization=region, file_name="报告汇编.txt", content=content)
     assert job.status == DocumentImport.Status.PENDING
 
-    deadline = time.monotonic() + TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
+    def read():
         job.refresh_from_db()
-        if job.status != DocumentImport.Status.PENDING:
-            break
-        assert worker.alive(), f"the worker exited early:\n{worker.log()}"
-        time.sleep(0.25)
+        return job.status != DocumentImport.Status.PENDING
+
+    worker.wait_until(read, TIMEOUT_SECONDS)
     assert job.status == DocumentImport.Status.READY, f"{job.status} {job.error_message}; worker log:\n{worker.log()}"
     top = [node["title"] for node in job.parsed["sections"]]
     assert top[:3] == ["工作开展情况", "存在问题", "下步打算"]

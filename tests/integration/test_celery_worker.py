@@ -1,6 +1,5 @@
 """A roster import confirmed in this process is applied by a real Celery worker through Redis."""
 import io
-import time
 
 import pytest
 from openpyxl import Workbook
@@ -47,13 +46,11 @@ def test_worker_applies_a_confirmed_roster_import(celery_worker_process):
     # Autocommit here (transactional_db): the on_commit hook publishes to Redis at once.
     roster_import_confirm(actor=organizer, roster_import=job)
 
-    deadline = time.monotonic() + TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
+    def finished():
         job.refresh_from_db()
-        if job.status in FINAL:
-            break
-        assert worker.alive(), f"the worker exited early:\n{worker.log()}"
-        time.sleep(0.25)
+        return job.status in FINAL
+
+    worker.wait_until(finished, TIMEOUT_SECONDS)
     assert job.status == RosterImport.Status.DONE, f"status {job.status} {job.errors}; worker log:\n{worker.log()}"
     assert job.created_count == 3
 
