@@ -299,13 +299,19 @@ def study_heartbeat(*, user, item: CourseSection, visible: bool, active: bool, n
     now = now or timezone.now()
     clock, _created = StudyClock.objects.select_for_update().get_or_create(user=user)
     credit = 0
-    if visible and active:
-        if clock.last_beat_at is not None and clock.last_beat_at < now:
-            elapsed = (now - clock.last_beat_at) / timedelta(seconds=1)
-            credit = int(min(elapsed, HEARTBEAT_MAX_SECONDS))
+    if not (visible and active):
+        clock.last_beat_at = None
+    elif clock.last_beat_at is None:
         clock.last_beat_at = now
     else:
-        clock.last_beat_at = None
+        elapsed = (now - clock.last_beat_at) / timedelta(seconds=1)
+        if elapsed > HEARTBEAT_MAX_SECONDS:
+            credit, clock.last_beat_at = HEARTBEAT_MAX_SECONDS, now
+        elif elapsed > 0:
+            # Whole seconds only; the clock moves by what was credited, so the fraction left over
+            # counts with the next beat instead of being rounded away at every beat.
+            credit = int(elapsed)
+            clock.last_beat_at += timedelta(seconds=credit)
     clock.save(update_fields=["last_beat_at"])
 
     progress, _created = StudyProgress.objects.select_for_update().get_or_create(user=user, item=item)

@@ -103,3 +103,16 @@ def test_a_course_that_requires_a_quiz_credits_nothing_on_reading_alone(tree, pe
 def test_estimates_use_the_stated_reading_speed(course):
     total_chars = sum(i.section.char_count for i in course.items.all())
     assert course.reading_minutes == -(-total_chars // services.READING_CHARS_PER_MINUTE)
+
+
+def test_fractions_of_a_second_between_heartbeats_are_not_lost(course, people):
+    """Beats arrive with network jitter (14.9 s, not 15 s): the seconds add up exactly over time,
+    instead of each beat rounding its part down."""
+    trainee, item = people["trainee_a"], course.items.first()
+    t0 = timezone.now()
+    beats(trainee, item, t0, 149, every=14.9)  # the first beat starts the clock, then 10 × 14.9 s
+    assert credited(trainee, item) == 149
+    # Then tabs beating 0.6 s apart, each beat under a second: 6.6 s more of wall clock earn 6 s,
+    # not 0 (every beat rounded down) and never more than the wall clock.
+    beats(trainee, item, t0 + timedelta(seconds=149.6), 6, every=0.6)
+    assert credited(trainee, item) == 149 + 6
