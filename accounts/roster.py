@@ -55,7 +55,7 @@ class RosterCheck:
     total_rows: int = 0
 
 
-def _cell_text(value) -> str:
+def cell_text(value) -> str:
     """Excel gives numbers for digit-only cells (工号 10001, 手机 13800000000): read them as text."""
     if value is None:
         return ""
@@ -65,11 +65,15 @@ def _cell_text(value) -> str:
     return text.strip()
 
 
-def _error(row: int, column: str, message: str) -> dict:
+def row_error(row: int, column: str, message: str) -> dict:
     return {"row": row, "column": column, "message": message}
 
 
-def _read_sheet(content: bytes) -> tuple[dict[str, int], list[tuple[int, list]]]:
+def read_sheet(
+    content: bytes, *, aliases: dict[str, set[str]] = HEADER_ALIASES, required: tuple[str, ...] = REQUIRED_COLUMNS
+) -> tuple[dict[str, int], list[tuple[int, list]]]:
+    """The first sheet of an .xlsx as ({column: index}, [(excel row, values)]), blank rows skipped.
+    Raises an ApplicationError naming what is wrong with the file or its header row."""
     if not content:
         raise ApplicationError("file_empty", _("The file is empty."))
     if len(content) > MAX_BYTES:
@@ -88,25 +92,25 @@ def _read_sheet(content: bytes) -> tuple[dict[str, int], list[tuple[int, list]]]
         raise ApplicationError("sheet_empty", _("The workbook has no sheet."))
     rows = sheet.iter_rows(values_only=True)
     header = next(rows, None)
-    if header is None or not any(_cell_text(c) for c in header):
+    if header is None or not any(cell_text(c) for c in header):
         raise ApplicationError("sheet_empty", _("The first sheet is empty: row 1 must hold the column names."))
     columns: dict[str, int] = {}
     for index, cell in enumerate(header):
-        title = _cell_text(cell).lower()
-        for column, aliases in HEADER_ALIASES.items():
-            if title in aliases and column not in columns:
+        title = cell_text(cell).lower()
+        for column, names in aliases.items():
+            if title in names and column not in columns:
                 columns[column] = index
-    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    missing = [c for c in required if c not in columns]
     if missing:
         raise ApplicationError(
             "missing_columns",
             _("Row 1 lacks the column(s) %(columns)s.") % {"columns": "、".join(missing)},
-            errors=[_error(1, c, _("Column missing.")) for c in missing],
+            errors=[row_error(1, c, _("Column missing.")) for c in missing],
         )
     body = []
     for excel_row, values in enumerate(rows, start=2):
         values = list(values)
-        if not any(_cell_text(v) for v in values):
+        if not any(cell_text(v) for v in values):
             continue  # blank lines between or after the data
         body.append((excel_row, values))
         if len(body) > MAX_ROWS:
@@ -119,11 +123,11 @@ def _read_sheet(content: bytes) -> tuple[dict[str, int], list[tuple[int, list]]]
 
 
 def roster_validate(*, actor: User, content: bytes) -> RosterCheck:
-    columns, body = _read_sheet(content)
+    columns, body = read_sheet(content)
 
     def get(values, column):
         index = columns.get(column)
-        return _cell_text(values[index]) if index is not None and index < len(values) else ""
+        return cell_text(values[index]) if index is not None and index < len(values) else ""
 
     parsed = [
         (
@@ -155,39 +159,39 @@ def roster_validate(*, actor: User, content: bytes) -> RosterCheck:
         errors = []
         name, number = p["display_name"], p["employee_number"]
         if not name:
-            errors.append(_error(row, COL_NAME, _("Name is empty.")))
+            errors.append(row_error(row, COL_NAME, _("Name is empty.")))
         elif len(name) > 50:
-            errors.append(_error(row, COL_NAME, _("Name is longer than 50 characters.")))
+            errors.append(row_error(row, COL_NAME, _("Name is longer than 50 characters.")))
         if not number:
-            errors.append(_error(row, COL_NUMBER, _("Employee number is empty.")))
+            errors.append(row_error(row, COL_NUMBER, _("Employee number is empty.")))
         elif len(number) > 32 or any(c.isspace() for c in number):
-            errors.append(_error(row, COL_NUMBER, _("Employee number must be at most 32 characters without spaces.")))
+            errors.append(row_error(row, COL_NUMBER, _("Employee number must be at most 32 characters without spaces.")))
         elif number in first_seen:
             errors.append(
-                _error(row, COL_NUMBER, _("Employee number %(number)s repeats row %(first)d.") % {"number": number, "first": first_seen[number]})
+                row_error(row, COL_NUMBER, _("Employee number %(number)s repeats row %(first)d.") % {"number": number, "first": first_seen[number]})
             )
         elif number in taken:
-            errors.append(_error(row, COL_NUMBER, _("Employee number %(number)s already exists.") % {"number": number}))
+            errors.append(row_error(row, COL_NUMBER, _("Employee number %(number)s already exists.") % {"number": number}))
         if number and number not in first_seen:
             first_seen[number] = row
         if p["phone"]:
             try:
                 phone_validator(p["phone"])
             except Exception:
-                errors.append(_error(row, COL_PHONE, _("%(phone)s is not an 11-digit mobile number.") % {"phone": p["phone"]}))
+                errors.append(row_error(row, COL_PHONE, _("%(phone)s is not an 11-digit mobile number.") % {"phone": p["phone"]}))
         org = orgs.get(p["org_code"])
         if not p["org_code"]:
-            errors.append(_error(row, COL_ORG, _("Organization code is empty.")))
+            errors.append(row_error(row, COL_ORG, _("Organization code is empty.")))
         elif org is None:
-            errors.append(_error(row, COL_ORG, _("Unknown organization code %(code)s.") % {"code": p["org_code"]}))
+            errors.append(row_error(row, COL_ORG, _("Unknown organization code %(code)s.") % {"code": p["org_code"]}))
         role = ROLE_WORDS.get(p["role_word"].lower() if p["role_word"] else "学员")
         if role is None:
             errors.append(
-                _error(row, COL_ROLE, _("Unknown role %(word)s: use 学员, 组织者, 督查 or 管理员.") % {"word": p["role_word"]})
+                row_error(row, COL_ROLE, _("Unknown role %(word)s: use 学员, 组织者, 督查 or 管理员.") % {"word": p["role_word"]})
             )
         elif org is not None and not services.can_grant(actor, org, role):
             errors.append(
-                _error(row, COL_ROLE, _("You cannot grant the role %(role)s at %(org)s.") % {"role": Role.Kind(role).label, "org": org.name})
+                row_error(row, COL_ROLE, _("You cannot grant the role %(role)s at %(org)s.") % {"role": Role.Kind(role).label, "org": org.name})
             )
         if errors:
             check.errors.extend(errors)
@@ -301,6 +305,6 @@ def roster_import_apply(*, import_id: int) -> RosterImport:
             return job
     except ApplicationError as exc:  # the file itself became unreadable: say so on the import
         RosterImport.objects.filter(pk=import_id).update(
-            status=RosterImport.Status.FAILED, errors=[_error(0, "", exc.message)], finished_at=timezone.now()
+            status=RosterImport.Status.FAILED, errors=[row_error(0, "", exc.message)], finished_at=timezone.now()
         )
         return RosterImport.objects.get(pk=import_id)
