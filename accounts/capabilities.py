@@ -7,6 +7,9 @@ from . import scope
 # (key, roles that unlock it, title, description, url name or None while the page is not built yet)
 CAPABILITIES = [
     ("my_courses", (scope.TRAINEE,), _("My courses"), _("Study the courses offered to you and follow your progress."), "my-courses"),
+    ("my_schedule", (scope.TRAINEE,), _("My schedule and check-in"), _("See your classes' sessions, check in by QR code or code, follow your attendance."), "my-schedule"),
+    ("run_classes", scope.MANAGER_ROLES, _("Training classes"), _("Open classes, schedule sessions, import rosters, take attendance by QR code, check the rules."), "class-index"),
+    ("review_classes", (scope.AUDITOR,), _("Training classes"), _("See the classes of the units you check, their attendance and whether they keep the rules."), "class-index"),
     ("view_orgs", scope.ALL_ROLES, _("Organization tree"), _("See the units you belong to and those under them."), "org-tree"),
     ("manage_users", scope.MANAGER_ROLES, _("People and rosters"), _("List people, import a roster from Excel, export it."), "user-list"),
     ("review_users", (scope.AUDITOR,), _("People and rosters"), _("See who is registered in the units you check."), "user-list"),
