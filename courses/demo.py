@@ -40,3 +40,53 @@ def demo_library(*, organizer: User, region: Organization) -> bool:
     )
     services.course_publish(actor=organizer, course=course)
     return True
+
+
+DEMO_CLASS = "呼和浩特市委党校2026年秋季主体班（演示）"
+
+
+@transaction.atomic
+def demo_classes(*, organizer: User) -> bool:
+    """A running main class with a week of sessions and a roster, and a study group taking
+    registrations; nothing if they are already there. Dates start on the day the demo is loaded."""
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+
+    from .models import Enrollment, TrainingClass
+    from .training import services as training
+
+    if TrainingClass.objects.filter(title=DEMO_CLASS).exists():
+        return False
+    school = Organization.objects.get(code="NM-HH-PS")
+    today = timezone.localdate()
+    main = training.training_class_create(
+        actor=organizer, organization=school, kind=TrainingClass.Kind.MAIN, title=DEMO_CLASS,
+        starts_on=today, ends_on=today + timedelta(days=4), target_count=12,
+    )
+    zone = timezone.get_current_timezone()
+    lessons = [
+        # (day, start, minutes, title, topics)
+        (0, time(9), 90, "开班式暨形势政策报告", []),
+        (0, time(10, 45), 60, "铸牢中华民族共同体意识专题辅导", ["铸牢中华民族共同体意识"]),
+        (1, time(9), 180, "习近平新时代中国特色社会主义思想专题", []),
+        (2, time(9), 180, "基层治理现场教学", []),
+        (3, time(9), 180, "分组研讨", []),
+        (4, time(9), 90, "结业考试与总结", []),
+    ]
+    for day, start, minutes, title, topics in lessons:
+        starts_at = timezone.make_aware(datetime.combine(today + timedelta(days=day), start), zone)
+        training.class_session_create(
+            actor=organizer, training_class=main, title=title, starts_at=starts_at,
+            ends_at=starts_at + timedelta(minutes=minutes), topics=topics, teacher="市委党校教研室", place="党校第一教室",
+        )
+    for user in User.objects.filter(username__in=[f"trainee{i:02d}" for i in range(1, 13)]).order_by("username"):
+        training.enroll_one(actor=organizer, training_class=main, user=user, source=Enrollment.Source.IMPORTED)
+    training.training_class_transition(actor=organizer, training_class=main, action="start")
+
+    group = training.training_class_create(
+        actor=organizer, organization=Organization.objects.get(code="NM"), kind=TrainingClass.Kind.ROTATION,
+        title="2026年嘎查村社区干部全员轮训（演示）", starts_on=today + timedelta(days=14), ends_on=today + timedelta(days=16),
+    )
+    training.training_class_transition(actor=organizer, training_class=group, action="open_enrolment")
+    return True

@@ -2,7 +2,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from accounts.models import Organization, Role, User
-from courses.models import Course, Section
+from courses.models import ClassSession, Course, Enrollment, Section, TrainingClass
 
 pytestmark = pytest.mark.django_db
 
@@ -15,6 +15,8 @@ def state():
         User.history.count() + Role.history.count() + Organization.history.count(),
         list(Course.objects.values_list("title", "status", "minutes")),
         Section.objects.count(),
+        list(TrainingClass.objects.order_by("id").values_list("title", "status")),
+        ClassSession.objects.count() + Enrollment.objects.count(),
     )
 
 
@@ -34,6 +36,13 @@ def test_demo_builds_a_small_region_and_twice_changes_nothing(monkeypatch, capsy
     assert User.objects.get(username="admin").is_superuser
     course = Course.objects.get()
     assert course.status == "published" and course.items.count() == 3 and course.minutes == 90
+    main = TrainingClass.objects.get(kind="main")
+    assert main.status == "running" and main.sessions.count() == 6 and main.enrollments.count() == 12
+    from courses.training.compliance import class_compliance
+
+    [ratio] = class_compliance(main)
+    # 1.33 of 17.33 课时 is 7.67 %: the demo shows an auditor what a shortfall looks like.
+    assert ratio.state == "short" and ratio.details["topic_centi_hours"] == 133 and ratio.details["total_centi_hours"] == 1733
 
     monkeypatch.setenv("DEMO_PASSWORD", "Other-pass-2027")
     call_command("demo")

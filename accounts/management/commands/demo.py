@@ -17,14 +17,17 @@ class Command(BaseCommand):
         password = os.environ.get("DEMO_PASSWORD") or DEVELOPMENT_PASSWORD
         created = demo_load(password=password)
         from accounts.models import Organization, User
-        from courses.demo import demo_library
+        from courses.demo import demo_classes, demo_library
 
         if demo_library(organizer=User.objects.get(username="organizer"), region=Organization.objects.get(code="NM")):
             created["library"] = 1
+        if demo_classes(organizer=User.objects.get(username="organizer")):
+            created["classes"] = 1
         if any(created.values()):
             self.stdout.write(
                 "Created {organizations} organizations, {users} users, {roles} roles.".format(**created)
                 + (" Added a demo document and a published course." if created.get("library") else "")
+                + (" Added a running main class with its sessions and roster." if created.get("classes") else "")
             )
         else:
             self.stdout.write("Demo data already present; nothing changed (existing users keep their passwords).")
