@@ -181,6 +181,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets that share a field name ("kind", "status") get their own enum names.
+    "ENUM_NAME_OVERRIDES": {
+        "OrganizationKindEnum": "accounts.models.Organization.Kind",
+        "TrainingClassKindEnum": "courses.models.training.TrainingClass.Kind",
+        "TrainingClassStatusEnum": "courses.models.training.TrainingClass.Status",
+        "EnrollmentStatusEnum": "courses.models.training.Enrollment.Status",
+        "AttendanceStatusEnum": "courses.models.training.Attendance.Status",
+        "CourseStatusEnum": "courses.models.library.Course.Status",
+        "DocumentImportStatusEnum": "courses.models.library.DocumentImport.Status",
+        "RosterImportStatusEnum": "accounts.models.RosterImport.Status",
+    },
 }
 
 # Login throttling: five failures for one username from one address lock it for 15 minutes.

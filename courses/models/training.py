@@ -8,6 +8,7 @@ whole minutes would do (docs/decisions/0007-class-hours-and-attendance.md).
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Organization
@@ -23,7 +24,7 @@ class TrainingClass(models.Model):
         SPECIAL = "special", _("Special training class")
         ROTATION = "rotation", _("Rotation training of all staff")
         STUDY_GROUP = "study_group", _("Study-group session")
-        LECTURE = "lecture", _("Lecture")
+        LECTURE = "lecture", pgettext_lazy("class kind", "Lecture")
         ONLINE = "online", _("Online special class")
 
     class Status(models.TextChoices):

@@ -57,6 +57,10 @@ class ClassViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     filterset_fields = ["organization", "kind", "status", "year"]
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            from ..models import TrainingClass
+
+            return TrainingClass.objects.none()
         return selectors.class_list(user=self.request.user)
 
     def _reload(self, training_class):
