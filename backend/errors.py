@@ -22,6 +22,12 @@ class ApplicationError(Exception):
             self.status_code = status_code
 
 
+def not_found(what) -> ApplicationError:
+    """The 404 for a record that does not exist, or lies outside the caller's scope (the same
+    answer, so scope is not revealed)."""
+    return ApplicationError("not_found", _("%(what)s not found.") % {"what": what}, status_code=404)
+
+
 def _first_code(codes):
     if isinstance(codes, dict):
         for value in codes.values():

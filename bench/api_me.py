@@ -117,14 +117,15 @@ def start_services() -> tuple[dict, bool]:
     return urls, not was_running
 
 
-def recreate_database(database_url: str) -> str:
+def recreate_database(database_url: str, name: str = BENCH_DB) -> str:
+    """A fresh, empty database `name` on the server of `database_url`; its URL."""
     import psycopg
 
     base, _, _ = database_url.rpartition("/")
     with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
-    return f"{base}/{BENCH_DB}"
+        conn.execute(f"DROP DATABASE IF EXISTS {name}")
+        conn.execute(f"CREATE DATABASE {name}")
+    return f"{base}/{name}"
 
 
 def wrk(url: str, headers: dict | None = None) -> dict:
@@ -154,21 +155,25 @@ def get(url: str, headers: dict | None = None) -> bytes:
         return response.read()
 
 
-def versions(database_url: str) -> dict:
+def machine_versions(database_url: str) -> dict:
+    """The machine and the versions every benchmark reports."""
     import django
     import psycopg
 
     with psycopg.connect(database_url) as conn:
         pg = conn.execute("SHOW server_version").fetchone()[0]
-    wrk_version = subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.split("[")[0].strip()
     return {
         "machine": platform.machine(),
         "cores": os.cpu_count(),
         "python": platform.python_version(),
         "django": django.get_version(),
         "postgresql": pg,
-        "wrk": wrk_version,
     }
+
+
+def versions(database_url: str) -> dict:
+    wrk_version = subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.split("[")[0].strip()
+    return {**machine_versions(database_url), "wrk": wrk_version}
 
 
 def main() -> None:

@@ -43,7 +43,6 @@ import http.client
 import json
 import math
 import os
-import platform
 import random
 import re
 import subprocess
@@ -58,7 +57,7 @@ from statistics import median
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.api_me import PY, free_port, manage, server_env, start_services  # noqa: E402
+from bench.api_me import PY, free_port, machine_versions, manage, recreate_database, server_env, start_services  # noqa: E402
 
 TRAINEES = int(os.environ.get("BENCH_TRAINEES", "500"))
 WINDOW = float(os.environ.get("BENCH_WINDOW", "60"))
@@ -84,7 +83,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from accounts.models import Organization, Role, User
 from courses.models import Enrollment
-from courses.training import services
+from courses.training import attendance, services
 N = %(trainees)d
 region = Organization.objects.add_root(instance=Organization(name="内蒙古自治区", code="NM", kind="region"))
 league = Organization.objects.add_child(region, instance=Organization(name="甲盟", code="NM-A", kind="league_city"))
@@ -98,7 +97,7 @@ training_class = services.training_class_create(actor=organizer, organization=le
 training_class = services.training_class_transition(actor=organizer, training_class=training_class, action="start")
 session = services.class_session_create(actor=organizer, training_class=training_class, title="压测课次",
                                         starts_at=now - timedelta(minutes=5), ends_at=now + timedelta(hours=2))
-session = services.checkin_open(actor=organizer, session=session)
+session = attendance.checkin_open(actor=organizer, session=session)
 password = make_password("Bench-pass-2026")  # hashed once, shared: nobody logs in with it here
 users = User.objects.bulk_create([
     User(username=f"trainee{i:03d}", password=password, display_name=f"学员{i:03d}", employee_number=f"T{i:04d}",
@@ -147,34 +146,13 @@ def log(message: str) -> None:
     print(f"[checkin] {message}", file=sys.stderr, flush=True)
 
 
-def recreate_database(database_url: str) -> str:
-    import psycopg
-
-    base, _, _ = database_url.rpartition("/")
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
-    return f"{base}/{BENCH_DB}"
-
-
 def versions(database_url: str) -> dict:
-    import django
     import gunicorn
     import psycopg
     import rest_framework
 
-    with psycopg.connect(database_url) as conn:
-        pg = conn.execute("SHOW server_version").fetchone()[0]
-    return {
-        "machine": platform.machine(),
-        "cores": os.cpu_count(),
-        "python": platform.python_version(),
-        "django": django.get_version(),
-        "drf": rest_framework.__version__,
-        "psycopg": psycopg.__version__,
-        "gunicorn": gunicorn.__version__,
-        "postgresql": pg,
-    }
+    return {**machine_versions(database_url), "drf": rest_framework.__version__, "psycopg": psycopg.__version__,
+            "gunicorn": gunicorn.__version__}
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -533,7 +511,7 @@ def main() -> None:
     runs: list[dict] = []
     server_logs: dict = {}
     try:
-        database_url = recreate_database(urls["DATABASE_URL"])
+        database_url = recreate_database(urls["DATABASE_URL"], BENCH_DB)
         env = server_env(database_url, urls["REDIS_URL"])
         log(f"migrating {BENCH_DB}")
         manage(env, "migrate", "--noinput")

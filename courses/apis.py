@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import scope
-from backend.errors import ApplicationError
+from backend.errors import ApplicationError, not_found
 
 from . import selectors, services
 from .models import DocumentImport
@@ -27,10 +27,6 @@ from .serializers import (
 )
 
 SNIPPET_CHARS = 60
-
-
-def _not_found(what):
-    return ApplicationError("not_found", _("%(what)s not found.") % {"what": what}, status_code=404)
 
 
 class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -51,7 +47,7 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         if number := request.query_params.get("version"):
             version = document.versions.filter(number=number).first()
         if version is None:
-            raise _not_found(_("Version"))
+            raise not_found(_("Version"))
         return Response(SectionBrief(selectors.section_tree(version=version), many=True).data)
 
 
@@ -123,12 +119,12 @@ class DocumentImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
         data.is_valid(raise_exception=True)
         organization = scope.organizations_in_scope(request.user, scope.STAFF_ROLES).filter(pk=data.validated_data["organization"]).first()
         if organization is None:
-            raise _not_found(_("Organization"))
+            raise not_found(_("Organization"))
         document = None
         if doc_id := data.validated_data.get("document"):
             document = selectors.document_list(user=request.user).filter(pk=doc_id).first()
             if document is None:
-                raise _not_found(_("Document"))
+                raise not_found(_("Document"))
         upload = data.validated_data["file"]
         job = services.document_import_create(
             actor=request.user, organization=organization, file_name=upload.name, content=upload.read(), document=document
@@ -161,7 +157,7 @@ class CourseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         values = dict(data.validated_data)
         organization = scope.organizations_in_scope(request.user, scope.STAFF_ROLES).filter(pk=values.pop("organization")).first()
         if organization is None:
-            raise _not_found(_("Organization"))
+            raise not_found(_("Organization"))
         wanted = values.pop("sections")
         found = {s.pk: s for s in selectors.section_list(user=request.user).filter(pk__in=wanted)}
         if missing := [pk for pk in wanted if pk not in found]:
@@ -206,7 +202,7 @@ class StudyHeartbeatApi(APIView):
         data.is_valid(raise_exception=True)
         item = selectors.course_item_for_user(user=request.user, item_id=data.validated_data["item"])
         if item is None:
-            raise _not_found(_("Course section"))
+            raise not_found(_("Course section"))
         progress = services.study_heartbeat(
             user=request.user, item=item, visible=data.validated_data["visible"], active=data.validated_data["active"]
         )

@@ -10,7 +10,7 @@ from accounts.models import Role, User
 from accounts.tests.conftest import person
 from accounts.tests.helpers import upload, xlsx
 from courses.models import Attendance, ClassSession, Enrollment, TrainingClass
-from courses.training import checkin, services
+from courses.training import attendance
 
 from .conftest import TOPIC, enroll, make_class, make_session
 
@@ -179,7 +179,7 @@ def grow(tree, people, n, state):
         last = ClassSession.objects.filter(training_class=state["class"]).order_by("-starts_at").first()
         make_session(state["class"], starts_at=last.ends_at + timedelta(minutes=10), topics=[TOPIC, "其他"])
         [enrollment] = enroll(state["class"], person(tree["town_a"], Role.Kind.TRAINEE))
-        services.attendance_mark(actor=organizer, session=state["session"], enrollment=enrollment, status="present")
+        attendance.attendance_mark(actor=organizer, session=state["session"], enrollment=enrollment, status="present")
 
 
 @pytest.mark.parametrize("url", [

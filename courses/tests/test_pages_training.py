@@ -10,7 +10,7 @@ from accounts.models import Role
 from accounts.tests.conftest import person
 from accounts.tests.helpers import xlsx
 from courses.models import Attendance, Enrollment
-from courses.training import checkin, services
+from courses.training import attendance, checkin
 
 from .conftest import TOPIC, enroll, make_class, make_session
 
@@ -73,7 +73,7 @@ def test_a_bad_roster_file_lists_each_problem_and_enrols_nobody(client, tree, pe
 
 def test_the_trainee_checks_in_with_the_code_on_the_schedule_page(client, tree, people):
     training_class = make_class(tree["league_a"], people["organizer_a"])
-    session = services.checkin_open(actor=people["organizer_a"], session=make_session(training_class))
+    session = attendance.checkin_open(actor=people["organizer_a"], session=make_session(training_class))
     enroll(training_class, people["trainee_a"])
     signed_in(client, people["trainee_a"])
     page = client.get("/schedule/").content.decode()
@@ -88,7 +88,7 @@ def test_the_trainee_checks_in_with_the_code_on_the_schedule_page(client, tree, 
 
 def test_the_scan_page_checks_in_on_post_only(client, tree, people):
     training_class = make_class(tree["league_a"], people["organizer_a"])
-    session = services.checkin_open(actor=people["organizer_a"], session=make_session(training_class))
+    session = attendance.checkin_open(actor=people["organizer_a"], session=make_session(training_class))
     enroll(training_class, people["trainee_a"])
     token = checkin.token_for(session, timezone.now())
     signed_in(client, people["trainee_a"])

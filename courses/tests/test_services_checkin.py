@@ -2,11 +2,10 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.utils import timezone
 
 from backend.errors import ApplicationError
 from courses.models import Attendance
-from courses.training import checkin, services
+from courses.training import attendance, checkin, services
 
 from .conftest import enroll, make_class, make_session
 
@@ -19,13 +18,13 @@ def open_session(tree, people):
     training_class = make_class(tree["league_a"], organizer, late_after_minutes=10)
     session = make_session(training_class, minutes=120)
     [enrollment] = enroll(training_class, people["trainee_a"])
-    session = services.checkin_open(actor=organizer, session=session)
+    session = attendance.checkin_open(actor=organizer, session=session)
     return session, enrollment
 
 
 def refused(code, **kwargs):
     with pytest.raises(ApplicationError) as info:
-        services.check_in_with_token(**kwargs)
+        attendance.check_in_with_token(**kwargs)
     assert info.value.code == code, info.value.message
     return info.value
 
@@ -33,26 +32,26 @@ def refused(code, **kwargs):
 def test_a_fresh_token_checks_the_trainee_in_as_present(open_session, people):
     session, enrollment = open_session
     now = session.starts_at + timedelta(minutes=3)
-    attendance, created = services.check_in_with_token(user=people["trainee_a"], token=checkin.token_for(session, now), now=now)
-    assert created and attendance.status == Attendance.Status.PRESENT and attendance.method == Attendance.Method.QR
-    assert attendance.enrollment == enrollment and attendance.recorded_at == now
+    mark, created = attendance.check_in_with_token(user=people["trainee_a"], token=checkin.token_for(session, now), now=now)
+    assert created and mark.status == Attendance.Status.PRESENT and mark.method == Attendance.Method.QR
+    assert mark.enrollment == enrollment and mark.recorded_at == now
 
 
 def test_after_the_grace_minutes_the_server_clock_says_late(open_session, people):
     session, _ = open_session
     on_time = session.starts_at + timedelta(minutes=10)
     late = session.starts_at + timedelta(minutes=10, seconds=1)
-    assert services.check_in_with_token(user=people["trainee_a"], token=checkin.token_for(session, late), now=late)[0].status == "late"
+    assert attendance.check_in_with_token(user=people["trainee_a"], token=checkin.token_for(session, late), now=late)[0].status == "late"
     Attendance.objects.all().delete()
-    assert services.check_in_with_token(user=people["trainee_a"], token=checkin.token_for(session, on_time), now=on_time)[0].status == "present"
+    assert attendance.check_in_with_token(user=people["trainee_a"], token=checkin.token_for(session, on_time), now=on_time)[0].status == "present"
 
 
 def test_a_second_scan_records_nothing_new(open_session, people):
     session, _ = open_session
     now = session.starts_at
-    first, created = services.check_in_with_token(user=people["trainee_a"], token=checkin.token_for(session, now), now=now)
+    first, created = attendance.check_in_with_token(user=people["trainee_a"], token=checkin.token_for(session, now), now=now)
     later = now + timedelta(minutes=30)  # a late re-scan does not turn "present" into "late"
-    again, created_again = services.check_in_with_token(user=people["trainee_a"], token=checkin.token_for(session, later), now=later)
+    again, created_again = attendance.check_in_with_token(user=people["trainee_a"], token=checkin.token_for(session, later), now=later)
     assert created and not created_again
     assert again.pk == first.pk and again.status == "present" and again.recorded_at == now
     assert Attendance.objects.count() == 1 and Attendance.history.count() == 1
@@ -68,7 +67,7 @@ def test_a_token_is_accepted_for_its_slot_and_the_next_only(open_session, people
     error = refused("token_expired", user=people["trainee_a"], token=token, now=expired)
     assert "30" in error.message
     assert not Attendance.objects.exists()
-    assert services.check_in_with_token(user=people["trainee_a"], token=token, now=last_moment)[1]
+    assert attendance.check_in_with_token(user=people["trainee_a"], token=token, now=last_moment)[1]
 
 
 def test_a_forged_signature_is_refused(open_session, people):
@@ -84,7 +83,7 @@ def test_a_forged_signature_is_refused(open_session, people):
 
 def test_another_sessions_token_is_refused(open_session, people):
     session, _ = open_session
-    other = services.checkin_open(
+    other = attendance.checkin_open(
         actor=people["organizer_a"],
         session=make_session(session.training_class, starts_at=session.ends_at + timedelta(hours=1), title="另一课"),
     )
@@ -103,9 +102,9 @@ def test_reopening_voids_the_codes_of_the_earlier_opening(open_session, people):
     session, _ = open_session
     now = session.starts_at
     token = checkin.token_for(session, now)
-    services.checkin_close(actor=people["organizer_a"], session=session, now=now)
+    attendance.checkin_close(actor=people["organizer_a"], session=session, now=now)
     refused("checkin_not_open", user=people["trainee_a"], token=token, now=now)
-    services.checkin_open(actor=people["organizer_a"], session=session, now=now)
+    attendance.checkin_open(actor=people["organizer_a"], session=session, now=now)
     refused("token_forged", user=people["trainee_a"], token=token, now=now)
 
 
@@ -137,30 +136,30 @@ def test_the_numeric_code_checks_in_and_wrong_codes_are_limited(open_session, pe
     now = session.starts_at + timedelta(minutes=1)
     code = checkin.code_for(session, checkin.slot_at(now))
     wrong = f"{(int(code) + 1) % 10**6:06d}"
-    for _ in range(services.CODE_ATTEMPTS):
+    for _ in range(attendance.CODE_ATTEMPTS):
         with pytest.raises(ApplicationError) as info:
-            services.check_in_with_code(user=people["trainee_a"], code=wrong, now=now)
+            attendance.check_in_with_code(user=people["trainee_a"], code=wrong, now=now)
         assert info.value.code == "code_wrong"
     with pytest.raises(ApplicationError) as info:
-        services.check_in_with_code(user=people["trainee_a"], code=code, now=now)
+        attendance.check_in_with_code(user=people["trainee_a"], code=code, now=now)
     assert info.value.code == "too_many_attempts" and info.value.status_code == 429
     from django.core.cache import cache
 
     cache.clear()
-    attendance, created = services.check_in_with_code(user=people["trainee_a"], code=f" {code[:3]} {code[3:]} ", now=now)
-    assert created and attendance.method == Attendance.Method.CODE and attendance.status == "present"
+    mark, created = attendance.check_in_with_code(user=people["trainee_a"], code=f" {code[:3]} {code[3:]} ", now=now)
+    assert created and mark.method == Attendance.Method.CODE and mark.status == "present"
 
 
 def test_manual_marks_keep_who_when_and_why(open_session, people):
     session, enrollment = open_session
     organizer = people["organizer_a"]
     now = session.starts_at
-    services.check_in_with_token(user=people["trainee_a"], token=checkin.token_for(session, now), now=now)
+    attendance.check_in_with_token(user=people["trainee_a"], token=checkin.token_for(session, now), now=now)
     with pytest.raises(ApplicationError) as info:
-        services.attendance_mark(actor=organizer, session=session, enrollment=enrollment, status="excused")
+        attendance.attendance_mark(actor=organizer, session=session, enrollment=enrollment, status="excused")
     assert info.value.code == "reason_required"
     assert Attendance.objects.get().status == "present"
-    services.attendance_mark(actor=organizer, session=session, enrollment=enrollment, status="excused", note="因公出差，已请假")
+    attendance.attendance_mark(actor=organizer, session=session, enrollment=enrollment, status="excused", note="因公出差，已请假")
     history = list(Attendance.history.order_by("history_date").values_list("status", "method", "history_user__username", "history_change_reason"))
     assert history == [("present", "qr", "trainee_a", None), ("excused", "manual", "organizer_a", "因公出差，已请假")]
 
@@ -169,8 +168,8 @@ def test_only_managers_of_the_host_open_check_in_or_mark(open_session, people):
     session, enrollment = open_session
     for outsider in (people["organizer_b"], people["auditor_a"], people["trainee_a"]):
         with pytest.raises(ApplicationError) as info:
-            services.checkin_open(actor=outsider, session=session)
+            attendance.checkin_open(actor=outsider, session=session)
         assert info.value.status_code == 403
         with pytest.raises(ApplicationError):
-            services.attendance_mark(actor=outsider, session=session, enrollment=enrollment, status="absent")
+            attendance.attendance_mark(actor=outsider, session=session, enrollment=enrollment, status="absent")
     assert not Attendance.objects.exists()

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from courses.models import ComplianceRule, Enrollment, Topic, TrainingClass
-from courses.training import services
+from courses.training import attendance, services
 from courses.training.compliance import COMPLIES, SHORT, UNDECIDED, class_compliance
 
 from .conftest import TOPIC, enroll, make_class, make_session
@@ -61,9 +61,17 @@ def test_three_and_a_half_of_forty_says_how_much_is_missing(tree, people):
     assert status.shortfall == Decimal("0.5")
     assert status.details == {"topic_centi_hours": 350, "total_centi_hours": 4000, "retag_centi_hours": 50, "add_centi_hours": 56}
     assert "0.5" in status.message and "0.56" in status.message
-    # Doing what it says is enough: tagging 0.5 more hours, or adding a 0.56-hour topic session.
-    assert (350 + 50) * 10000 >= 1000 * 4000
-    assert (350 + 56) * 10000 >= 1000 * (4000 + 56) and (350 + 55) * 10000 < 1000 * (4000 + 55)
+
+
+@pytest.mark.parametrize("topic, rest, state", [
+    (400, 3600, COMPLIES),  # re-tagged: 0.5 more of the same 40 hours
+    (350 + 56, 3650, COMPLIES),  # a new 0.56-hour topic session
+    (350 + 55, 3650, SHORT),  # a hundredth less is not enough
+])
+def test_doing_what_the_shortfall_says_is_enough(tree, people, topic, rest, state):
+    main = make_class(tree["school"], people["admin_region"])
+    schedule(main, (topic, [TOPIC]), (rest, []))
+    assert ratio_status(main).state == state
 
 
 def test_a_class_without_hours_is_not_decidable(tree, people):
@@ -117,7 +125,7 @@ def test_rotation_coverage_is_decided_when_the_class_closes(tree, people):
     [mine] = enroll(rotation, people["trainee_a"])
     [status] = class_compliance(rotation)
     assert status.state == UNDECIDED
-    services.attendance_mark(actor=organizer, session=session, enrollment=mine, status="present")
+    attendance.attendance_mark(actor=organizer, session=session, enrollment=mine, status="present")
     rotation.agenda_file = "classes/agenda.pdf"
     rotation.timetable_file = "classes/timetable.pdf"
     rotation.save()

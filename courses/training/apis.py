@@ -13,11 +13,11 @@ from rest_framework.views import APIView
 
 from accounts import scope
 from accounts.models import User
-from backend.errors import ApplicationError
+from backend.errors import not_found
 
 from .. import selectors as course_selectors
 from ..models import Enrollment
-from . import checkin, compliance, roster_import, selectors, services
+from . import attendance, checkin, compliance, roster_import, selectors, services
 from .serializers import (
     CheckinInput,
     ClassCloseInput,
@@ -38,15 +38,11 @@ from .serializers import (
 )
 
 
-def _not_found(what):
-    return ApplicationError("not_found", _("%(what)s not found.") % {"what": what}, status_code=404)
-
-
 def _records_or_404(user, training_class):
     """Rosters, sheets and compliance belong to staff of the host's subtree; to others the class's
     records do not exist."""
     if not selectors.can_view_records(user, training_class):
-        raise _not_found(_("Class"))
+        raise not_found(_("Class"))
 
 
 class ClassViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -73,7 +69,7 @@ class ClassViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         values = dict(data.validated_data)
         organization = scope.organizations_in_scope(request.user, scope.STAFF_ROLES).filter(pk=values.pop("organization")).first()
         if organization is None:
-            raise _not_found(_("Organization"))
+            raise not_found(_("Organization"))
         training_class = services.training_class_create(actor=request.user, organization=organization, **values)
         return Response(ClassOutput(self._reload(training_class)).data, status=status.HTTP_201_CREATED)
 
@@ -137,7 +133,7 @@ class _ClassChildMixin:
         if not hasattr(self, "_class"):
             training_class = selectors.class_for_user(user=self.request.user, pk=self.kwargs["class_pk"])
             if training_class is None:
-                raise _not_found(_("Class"))
+                raise not_found(_("Class"))
             self._class = training_class
         return self._class
 
@@ -165,7 +161,7 @@ class SessionViewSet(_ClassChildMixin, mixins.ListModelMixin, mixins.RetrieveMod
         if course_id := values.pop("course", None):
             course = course_selectors.course_list(user=request.user).filter(pk=course_id).first()
             if course is None:
-                raise _not_found(_("Course"))
+                raise not_found(_("Course"))
         session = services.class_session_create(actor=request.user, training_class=self.get_class(), course=course, **values)
         return Response(SessionOutput(self.get_queryset().get(pk=session.pk)).data, status=status.HTTP_201_CREATED)
 
@@ -212,7 +208,7 @@ class EnrollmentViewSet(_ClassChildMixin, mixins.ListModelMixin, viewsets.Generi
         data.is_valid(raise_exception=True)
         user = scope.scope_filter(User.objects.filter(is_active=True), request.user, scope.STAFF_ROLES).filter(pk=data.validated_data["user"]).first()
         if user is None:
-            raise _not_found(_("Person"))
+            raise not_found(_("Person"))
         enrollment = services.enrollment_add(actor=request.user, training_class=self.get_class(), user=user)
         return Response(self._output(enrollment), status=status.HTTP_201_CREATED)
 
@@ -253,7 +249,7 @@ class SessionAttendanceApi(APIView):
     def _session(self, request, pk):
         session = selectors.session_for_user(user=request.user, pk=pk)
         if session is None or not selectors.can_view_records(request.user, session.training_class):
-            raise _not_found(_("Session"))
+            raise not_found(_("Session"))
         return session
 
     @extend_schema(responses=SheetRow(many=True))
@@ -274,11 +270,11 @@ class SessionAttendanceApi(APIView):
         data.is_valid(raise_exception=True)
         enrollment = Enrollment.objects.filter(training_class_id=session.training_class_id, pk=data.validated_data["enrollment"]).select_related("user").first()
         if enrollment is None:
-            raise _not_found(_("Enrollment"))
-        attendance = services.attendance_mark(
+            raise not_found(_("Enrollment"))
+        mark = attendance.attendance_mark(
             actor=request.user, session=session, enrollment=enrollment, status=data.validated_data["status"], note=data.validated_data["note"]
         )
-        return Response(MarkBrief(attendance).data)
+        return Response(MarkBrief(mark).data)
 
 
 def checkin_url(request, token: str) -> str:
@@ -293,7 +289,7 @@ class SessionCheckinDisplayApi(APIView):
     def get(self, request, pk):
         session = selectors.session_for_user(user=request.user, pk=pk)
         if session is None or not selectors.can_manage(request.user, session.training_class):
-            raise _not_found(_("Session"))
+            raise not_found(_("Session"))
         return Response(checkin_display(request, session))
 
 
@@ -325,11 +321,11 @@ class SessionCheckinToggleApi(APIView):
     def post(self, request, pk, state):
         session = selectors.session_for_user(user=request.user, pk=pk)
         if session is None:
-            raise _not_found(_("Session"))
+            raise not_found(_("Session"))
         if state == "open":
-            session = services.checkin_open(actor=request.user, session=session)
+            session = attendance.checkin_open(actor=request.user, session=session)
         else:
-            session = services.checkin_close(actor=request.user, session=session)
+            session = attendance.checkin_close(actor=request.user, session=session)
         return Response(checkin_display(request, session))
 
 
@@ -342,24 +338,24 @@ class CheckinApi(APIView):
         data = CheckinInput(data=request.data)
         data.is_valid(raise_exception=True)
         if token := data.validated_data.get("token"):
-            attendance, created = services.check_in_with_token(user=request.user, token=token, session_id=data.validated_data.get("session"))
+            mark, created = attendance.check_in_with_token(user=request.user, token=token, session_id=data.validated_data.get("session"))
         else:
-            attendance, created = services.check_in_with_code(user=request.user, code=data.validated_data["code"])
-        return Response(checkin_result(attendance, created), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+            mark, created = attendance.check_in_with_code(user=request.user, code=data.validated_data["code"])
+        return Response(checkin_result(mark, created), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
-def checkin_result(attendance, created: bool) -> dict:
-    session = attendance.session
-    at = timezone.localtime(attendance.recorded_at).strftime("%H:%M")
+def checkin_result(mark, created: bool) -> dict:
+    session = mark.session
+    at = timezone.localtime(mark.recorded_at).strftime("%H:%M")
     if created:
-        message = _("Checked in at %(time)s: %(status)s.") % {"time": at, "status": attendance.get_status_display()}
+        message = _("Checked in at %(time)s: %(status)s.") % {"time": at, "status": mark.get_status_display()}
     else:
-        message = _("You were already recorded at %(time)s as %(status)s; nothing changed.") % {"time": at, "status": attendance.get_status_display()}
+        message = _("You were already recorded at %(time)s as %(status)s; nothing changed.") % {"time": at, "status": mark.get_status_display()}
     return {
         "created": created,
-        "status": attendance.status,
-        "status_label": attendance.get_status_display(),
-        "recorded_at": attendance.recorded_at,
+        "status": mark.status,
+        "status_label": mark.get_status_display(),
+        "recorded_at": mark.recorded_at,
         "session": {"id": session.pk, "title": session.title, "class": session.training_class.title},
         "message": message,
     }

@@ -40,11 +40,15 @@ def hours_text(centi: int) -> str:
     return f"{(Decimal(centi) / 100).normalize():f}"
 
 
-def percent_text(part: int, whole: int) -> str:
-    """part / whole as a percentage, two decimals at most, rounded down: a ratio that falls short
-    never reads as the threshold."""
+def percent_value(part: int, whole: int) -> str:
+    """part / whole in percent, two decimals at most, rounded down: a ratio that falls short
+    never reads as the threshold ("9.85" for 69 / 700)."""
     value = (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"), ROUND_DOWN)
-    return f"{value.normalize():f}%"
+    return f"{value.normalize():f}"
+
+
+def percent_text(part: int, whole: int) -> str:
+    return percent_value(part, whole) + "%"
 
 
 def threshold_text(rule: ComplianceRule) -> str:

@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from ..models import Attendance, ClassSession, Enrollment, TrainingClass
 from ..serializers import OrgBrief
-from .compliance import hours_text
+from .compliance import hours_text, percent_value
 
 
 class ClassOutput(serializers.ModelSerializer):
@@ -130,7 +130,7 @@ class EnrollmentOutput(serializers.ModelSerializer):
 
     def get_attendance_percent(self, obj) -> str | None:
         total = self.context.get("total_centi_hours") or 0
-        return hours_text(obj.attended * 10000 // total) if total else None  # rounded down to 0.01 %
+        return percent_value(obj.attended, total) if total else None
 
     def get_meets_criteria(self, obj) -> bool:
         from .services import completion_met

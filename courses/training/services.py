@@ -1,9 +1,7 @@
-"""Every write of training classes, sessions, rosters and attendance."""
-import secrets
-from datetime import datetime, timedelta
+"""Every write of training classes, sessions and rosters (attendance: attendance.py)."""
+from datetime import datetime
 
-from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -14,17 +12,11 @@ from accounts.models import Organization
 from backend import hours
 from backend.errors import ApplicationError
 
-from ..models import ATTENDED, Attendance, ClassSession, Course, Enrollment, Topic, TrainingClass
-from . import checkin
+from ..models import ClassSession, Course, Enrollment, TrainingClass
+from ..services import topics_get_or_create
+from .selectors import enrollment_progress
 
 Status = TrainingClass.Status
-# Wrong numeric codes a trainee may enter in CODE_WINDOW seconds before being told to wait.
-CODE_ATTEMPTS = 10
-CODE_WINDOW = 300
-
-
-def _not_found(what):
-    return ApplicationError("not_found", _("%(what)s not found.") % {"what": what}, status_code=404)
 
 
 def require_manager(actor, training_class: TrainingClass) -> None:
@@ -34,7 +26,7 @@ def require_manager(actor, training_class: TrainingClass) -> None:
         )
 
 
-def _require_open(training_class: TrainingClass) -> None:
+def require_open(training_class: TrainingClass) -> None:
     if training_class.status == Status.CLOSED:
         raise ApplicationError("class_closed", _("The class is closed: its roster and attendance are locked."))
 
@@ -81,7 +73,7 @@ UPDATABLE = ("title", "kind", "year", "starts_on", "ends_on", "target_count", "m
 def training_class_update(*, actor, training_class: TrainingClass, **changes) -> TrainingClass:
     require_manager(actor, training_class)
     locked = TrainingClass.objects.select_for_update().get(pk=training_class.pk)
-    _require_open(locked)
+    require_open(locked)
     for key, value in changes.items():
         if key not in UPDATABLE:
             raise ValueError(key)
@@ -137,8 +129,6 @@ def training_class_close(*, actor, training_class: TrainingClass, agenda_file=No
     now = now or timezone.now()
     locked.sessions.filter(checkin_opened_at__isnull=False, checkin_closed_at__isnull=True).update(checkin_closed_at=now)
     total = locked.sessions.aggregate(total=Sum("centi_hours", default=0))["total"]
-    from .selectors import enrollment_progress  # one rule for attended hours, shared with the pages
-
     enrollments = list(enrollment_progress(locked.enrollments.filter(status=Enrollment.Status.ENROLLED)))
     for enrollment in enrollments:
         enrollment.attended_centi_hours = enrollment.attended
@@ -179,12 +169,6 @@ def _check_overlap(training_class: TrainingClass, starts_at: datetime, ends_at: 
         )
 
 
-def _topics(names) -> list[Topic]:
-    from ..services import topics_get_or_create
-
-    return topics_get_or_create(names)
-
-
 @transaction.atomic
 def class_session_create(
     *, actor, training_class: TrainingClass, title: str = "", starts_at: datetime, ends_at: datetime,
@@ -195,7 +179,7 @@ def class_session_create(
     from a course, to the course's hours; topics default to the course's."""
     require_manager(actor, training_class)
     locked = TrainingClass.objects.select_for_update().get(pk=training_class.pk)  # serializes overlap checks
-    _require_open(locked)
+    require_open(locked)
     _check_overlap(locked, starts_at, ends_at)
     if centi_hours is None:
         centi_hours = centi_hours_for_minutes(course.minutes if course else int((ends_at - starts_at).total_seconds() // 60))
@@ -208,7 +192,7 @@ def class_session_create(
     )
     session._history_user = actor
     session.save()
-    tags = _topics(topics) if topics is not None else list(course.topics.all()) if course else []
+    tags = topics_get_or_create(topics) if topics is not None else list(course.topics.all()) if course else []
     session.topics.set(tags)
     return session
 
@@ -221,7 +205,7 @@ def class_session_update(*, actor, session: ClassSession, topics: list[str] | No
     training_class = session.training_class
     require_manager(actor, training_class)
     TrainingClass.objects.select_for_update().get(pk=training_class.pk)
-    _require_open(training_class)
+    require_open(training_class)
     locked = ClassSession.objects.select_for_update().get(pk=session.pk)
     for key, value in changes.items():
         if key not in SESSION_FIELDS:
@@ -235,14 +219,14 @@ def class_session_update(*, actor, session: ClassSession, topics: list[str] | No
     locked._change_reason = reason
     locked.save()
     if topics is not None:
-        locked.topics.set(_topics(topics))
+        locked.topics.set(topics_get_or_create(topics))
     return locked
 
 
 @transaction.atomic
 def class_session_delete(*, actor, session: ClassSession) -> None:
     require_manager(actor, session.training_class)
-    _require_open(session.training_class)
+    require_open(session.training_class)
     if session.attendances.exists():
         raise ApplicationError("session_has_attendance", _("This session already has attendance marks; change its time instead of deleting it."))
     session._history_user = actor
@@ -272,7 +256,7 @@ def enroll_one(*, actor, training_class, user, source) -> tuple[Enrollment, bool
 @transaction.atomic
 def enrollment_add(*, actor, training_class: TrainingClass, user) -> Enrollment:
     require_manager(actor, training_class)
-    _require_open(training_class)
+    require_open(training_class)
     return enroll_one(actor=actor, training_class=training_class, user=user, source=Enrollment.Source.ADDED)[0]
 
 
@@ -296,7 +280,7 @@ def enrollment_register(*, user, training_class: TrainingClass) -> Enrollment:
 @transaction.atomic
 def enrollment_decide(*, actor, enrollment: Enrollment, approve: bool, reason: str = "") -> Enrollment:
     require_manager(actor, enrollment.training_class)
-    _require_open(enrollment.training_class)
+    require_open(enrollment.training_class)
     locked = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
     if locked.status != Enrollment.Status.PENDING:
         raise ApplicationError("not_pending", _("This registration has already been decided."))
@@ -314,7 +298,7 @@ def enrollment_decide(*, actor, enrollment: Enrollment, approve: bool, reason: s
 @transaction.atomic
 def enrollment_withdraw(*, actor, enrollment: Enrollment, reason: str) -> Enrollment:
     require_manager(actor, enrollment.training_class)
-    _require_open(enrollment.training_class)
+    require_open(enrollment.training_class)
     if not reason.strip():
         raise ApplicationError("reason_required", _("Say why the trainee withdraws."), errors={"reason": [_("Required.")]})
     locked = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
@@ -327,136 +311,3 @@ def enrollment_withdraw(*, actor, enrollment: Enrollment, reason: str) -> Enroll
     locked._change_reason = locked.reason
     locked.save(update_fields=["status", "reason", "decided_by"])
     return locked
-
-
-# --- attendance ----------------------------------------------------------------------------
-
-
-@transaction.atomic
-def checkin_open(*, actor, session: ClassSession, now=None) -> ClassSession:
-    """Start showing the rotating code. A fresh key voids codes of any earlier opening."""
-    require_manager(actor, session.training_class)
-    _require_open(session.training_class)
-    locked = ClassSession.objects.select_for_update().get(pk=session.pk)
-    if not locked.checkin_open:
-        locked.checkin_key = secrets.token_hex(16)
-        locked.checkin_opened_at = now or timezone.now()
-        locked.checkin_closed_at = None
-        locked.save(update_fields=["checkin_key", "checkin_opened_at", "checkin_closed_at"])
-    return locked
-
-
-@transaction.atomic
-def checkin_close(*, actor, session: ClassSession, now=None) -> ClassSession:
-    require_manager(actor, session.training_class)
-    locked = ClassSession.objects.select_for_update().get(pk=session.pk)
-    if locked.checkin_open:
-        locked.checkin_closed_at = now or timezone.now()
-        locked.save(update_fields=["checkin_closed_at"])
-    return locked
-
-
-def _check_in(*, user, session: ClassSession, method: str, now: datetime) -> tuple[Attendance, bool]:
-    training_class = session.training_class
-    if training_class.status == Status.CLOSED:
-        raise ApplicationError("class_closed", _("The class is closed: its attendance is locked."))
-    if not session.checkin_open:
-        raise ApplicationError("checkin_not_open", _("Check-in for “%(title)s” is not open. Ask the organizer to open it.") % {"title": session.title})
-    if now >= session.ends_at:
-        raise ApplicationError("session_ended", _("“%(title)s” ended at %(time)s; ask the organizer to mark your attendance.") % {
-            "title": session.title, "time": date_format(timezone.localtime(session.ends_at), "TIME_FORMAT")})
-    enrollment = Enrollment.objects.filter(training_class=training_class, user=user, status=Enrollment.Status.ENROLLED).first()
-    if enrollment is None:
-        raise ApplicationError(
-            "not_on_roster", _("You are not on the roster of “%(title)s”, so you cannot check in to its sessions.") % {"title": training_class.title},
-            status_code=403,
-        )
-    existing = Attendance.objects.filter(session=session, enrollment=enrollment).first()
-    if existing:
-        return existing, False
-    late = now > session.starts_at + timedelta(minutes=training_class.late_after_minutes)
-    attendance = Attendance(
-        session=session, enrollment=enrollment, status=Attendance.Status.LATE if late else Attendance.Status.PRESENT,
-        method=method, recorded_at=now, recorded_by=user,
-    )
-    attendance._history_user = user
-    try:
-        with transaction.atomic():  # a second scan racing this one: the constraint keeps one row
-            attendance.save()
-    except IntegrityError:
-        return Attendance.objects.get(session=session, enrollment=enrollment), False
-    return attendance, True
-
-
-def check_in_with_token(*, user, token: str, session_id: int | None = None, now=None) -> tuple[Attendance, bool]:
-    """Check a trainee in from a scanned QR token, by the server's clock. Idempotent: a second scan
-    returns the first mark. `session_id`, when given, is the session the trainee's page is for."""
-    now = now or timezone.now()
-    parsed = checkin.parse(token)
-    session = ClassSession.objects.select_related("training_class__organization").filter(pk=parsed.session_id).first()
-    if session is None or not session.checkin_key:
-        raise ApplicationError("token_forged", _("This check-in code was not issued for this session: its signature does not match."))
-    checkin.verify(session, parsed, now)
-    if session_id is not None and session_id != session.pk:
-        raise ApplicationError("token_other_session", _("This code belongs to the session “%(title)s”, not to the one you opened.") % {"title": session.title})
-    with transaction.atomic():
-        return _check_in(user=user, session=session, method=Attendance.Method.QR, now=now)
-
-
-def check_in_with_code(*, user, code: str, now=None) -> tuple[Attendance, bool]:
-    """Check in by the six digits shown under the QR code: they are matched against the sessions
-    of the trainee's classes whose check-in is open."""
-    now = now or timezone.now()
-    code = "".join(ch for ch in (code or "") if not ch.isspace())
-    if not (code.isdigit() and len(code) == checkin.CODE_DIGITS):
-        raise ApplicationError("code_invalid", _("Enter the %(n)d digits shown on the screen.") % {"n": checkin.CODE_DIGITS})
-    key = f"checkin-code-failures:{user.pk}"
-    if cache.get(key, 0) >= CODE_ATTEMPTS:
-        raise ApplicationError("too_many_attempts", _("Too many wrong codes. Wait five minutes or scan the QR code."), status_code=429)
-    sessions = ClassSession.objects.select_related("training_class__organization").filter(
-        checkin_opened_at__isnull=False, checkin_closed_at__isnull=True,
-        training_class__enrollments__user=user, training_class__enrollments__status=Enrollment.Status.ENROLLED,
-    )
-    for session in sessions:
-        if checkin.code_matches(session, code, now):
-            with transaction.atomic():
-                return _check_in(user=user, session=session, method=Attendance.Method.CODE, now=now)
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, CODE_WINDOW)
-    raise ApplicationError("code_wrong", _("The code is wrong or has expired: codes change every %(seconds)d seconds.") % {"seconds": checkin.SLOT_SECONDS})
-
-
-@transaction.atomic
-def attendance_mark(*, actor, session: ClassSession, enrollment: Enrollment, status: str, note: str = "", now=None) -> Attendance:
-    """The organizer's sheet: set a trainee's mark by hand. A change to an existing mark, and any
-    excuse, needs a reason; the history keeps who, when and why."""
-    training_class = session.training_class
-    require_manager(actor, training_class)
-    _require_open(training_class)
-    if enrollment.training_class_id != training_class.pk or enrollment.status != Enrollment.Status.ENROLLED:
-        raise ApplicationError("not_on_roster", _("%(name)s is not on this class's roster.") % {"name": enrollment.user})
-    if status not in Attendance.Status.values:
-        raise ApplicationError("invalid", _("Unknown attendance status %(status)s.") % {"status": status})
-    note = note.strip()[:200]
-    existing = Attendance.objects.select_for_update().filter(session=session, enrollment=enrollment).first()
-    if existing and existing.status == status and existing.note == note:
-        return existing
-    if (existing or status == Attendance.Status.EXCUSED) and not note:
-        raise ApplicationError(
-            "reason_required",
-            _("Give a reason: changing a mark, or excusing an absence, is kept in the attendance record."),
-            errors={"note": [_("Required.")]},
-        )
-    attendance = existing or Attendance(session=session, enrollment=enrollment)
-    attendance.status = status
-    attendance.method = Attendance.Method.MANUAL
-    attendance.note = note
-    attendance.recorded_at = now or timezone.now()
-    attendance.recorded_by = actor
-    attendance._history_user = actor
-    attendance._change_reason = note
-    attendance.save()
-    return attendance
-

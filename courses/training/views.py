@@ -18,7 +18,7 @@ from backend.errors import ApplicationError
 
 from .. import selectors as course_selectors
 from ..models import Attendance, Enrollment, TrainingClass
-from . import compliance, roster_import, selectors, services
+from . import attendance, compliance, roster_import, selectors, services
 from .apis import checkin_result
 from .forms import ClassForm, CloseForm, CodeForm, MarkForm, RosterImportForm, SessionForm
 
@@ -220,7 +220,7 @@ def attendance_sheet(request, pk):
             enrollment = Enrollment.objects.filter(training_class_id=session.training_class_id, pk=form.cleaned_data["enrollment"]).select_related("user").first()
             if enrollment is None:
                 raise Http404
-            _run(request, lambda: services.attendance_mark(actor=user, session=session, enrollment=enrollment,
+            _run(request, lambda: attendance.attendance_mark(actor=user, session=session, enrollment=enrollment,
                                                            status=form.cleaned_data["status"], note=form.cleaned_data["note"]),
                  _("Mark saved for %(name)s.") % {"name": enrollment.user})
         return redirect(request.get_full_path())
@@ -240,9 +240,9 @@ def checkin_screen(request, pk):
     session = _session_or_404(user, pk, manage=True)
     if request.method == "POST":
         if request.POST.get("state") == "close":
-            _run(request, lambda: services.checkin_close(actor=user, session=session))
+            _run(request, lambda: attendance.checkin_close(actor=user, session=session))
         else:
-            _run(request, lambda: services.checkin_open(actor=user, session=session))
+            _run(request, lambda: attendance.checkin_open(actor=user, session=session))
         return redirect("checkin-screen", pk=pk)
     return render(request, "courses/training/checkin_screen.html", {"session": session, "training_class": session.training_class})
 
@@ -255,8 +255,8 @@ def checkin_scan(request):
     result = error = None
     if request.method == "POST":
         try:
-            attendance, created = services.check_in_with_token(user=request.user, token=token)
-            result = checkin_result(attendance, created)
+            mark, created = attendance.check_in_with_token(user=request.user, token=token)
+            result = checkin_result(mark, created)
         except ApplicationError as exc:
             error = exc
     return render(request, "courses/training/checkin_scan.html", {"token": token, "result": result, "error": error},
@@ -272,8 +272,8 @@ def my_schedule(request):
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            attendance, created = services.check_in_with_code(user=user, code=form.cleaned_data["code"])
-            result = checkin_result(attendance, created)
+            mark, created = attendance.check_in_with_code(user=user, code=form.cleaned_data["code"])
+            result = checkin_result(mark, created)
         except ApplicationError as exc:
             error = exc
     now = timezone.now()
