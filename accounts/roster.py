@@ -69,11 +69,9 @@ def row_error(row: int, column: str, message: str) -> dict:
     return {"row": row, "column": column, "message": message}
 
 
-def read_sheet(
-    content: bytes, *, aliases: dict[str, set[str]] = HEADER_ALIASES, required: tuple[str, ...] = REQUIRED_COLUMNS
-) -> tuple[dict[str, int], list[tuple[int, list]]]:
-    """The first sheet of an .xlsx as ({column: index}, [(excel row, values)]), blank rows skipped.
-    Raises an ApplicationError naming what is wrong with the file or its header row."""
+def open_first_sheet(content: bytes):
+    """The first sheet of an .xlsx, opened read-only with cached values. Raises an ApplicationError
+    when the upload is empty, too large, not a workbook or has no sheet; other importers reuse it."""
     if not content:
         raise ApplicationError("file_empty", _("The file is empty."))
     if len(content) > MAX_BYTES:
@@ -90,7 +88,15 @@ def read_sheet(
     sheet = workbook.worksheets[0] if workbook.worksheets else None
     if sheet is None:
         raise ApplicationError("sheet_empty", _("The workbook has no sheet."))
-    rows = sheet.iter_rows(values_only=True)
+    return sheet
+
+
+def read_sheet(
+    content: bytes, *, aliases: dict[str, set[str]] = HEADER_ALIASES, required: tuple[str, ...] = REQUIRED_COLUMNS
+) -> tuple[dict[str, int], list[tuple[int, list]]]:
+    """The first sheet of an .xlsx as ({column: index}, [(excel row, values)]), blank rows skipped.
+    Raises an ApplicationError naming what is wrong with the file or its header row."""
+    rows = open_first_sheet(content).iter_rows(values_only=True)
     header = next(rows, None)
     if header is None or not any(cell_text(c) for c in header):
         raise ApplicationError("sheet_empty", _("The first sheet is empty: row 1 must hold the column names."))

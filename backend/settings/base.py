@@ -150,6 +150,14 @@ CELERY_TASK_SOFT_TIME_LIMIT = 300
 CELERY_TASK_TIME_LIMIT = 360
 CELERY_TASK_IGNORE_RESULT = True  # outcomes live in the database
 CELERY_TIMEZONE = TIME_ZONE
+# A task taken by a worker that died (killed, out of memory) goes back to the queue after this
+# many seconds (Redis transport). Longer than the longest task's hard limit, so a running task is
+# never handed out twice; tasks are idempotent anyway.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(env("CELERY_VISIBILITY_TIMEOUT", "900"))}
+CELERY_BEAT_SCHEDULE = {
+    # Attempts past their deadline are submitted within a minute; lost gradings are re-enqueued.
+    "exams-submit-overdue": {"task": "exams.attempts_submit_overdue", "schedule": 30.0},
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

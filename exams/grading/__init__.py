@@ -1,0 +1,1 @@
+"""Grading: the pure scoring rules live in `exams.grading.scoring`."""

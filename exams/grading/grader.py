@@ -1,0 +1,175 @@
+"""Grading attempts: the first grading (a Celery task per submitted attempt), a person's grading
+of open answers, and regrading after a key is corrected (batched).
+
+Each is idempotent and safe to run twice at once: the attempt row is locked and its status says
+whether the work is done, so a redelivered task (acks_late after a worker died) changes nothing.
+Every change of an attempt's score leaves a GradeEvent with the score before and after.
+"""
+import os
+import time
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from backend.errors import ApplicationError, not_found
+
+from .. import access
+from ..models import Answer, Attempt, Exam, GradeEvent, MistakeBookEntry
+from .scoring import SHORT, score_item
+
+Status = Attempt.Status
+
+
+def _pause_for_tests() -> None:
+    """The worker-crash integration test sets this so that its kill lands inside a grading
+    transaction; it is never set in a deployment."""
+    pause = os.environ.get("EXAMS_GRADING_PAUSE_SECONDS")
+    if pause:
+        time.sleep(float(pause))
+
+
+def _final(attempt: Attempt, answers: list[Answer]) -> None:
+    """Set the attempt's status and, when every item is graded, its score and pass mark."""
+    if any(a.score is None for a in answers):
+        attempt.status, attempt.score, attempt.passed = Status.REVIEW, None, None
+        return
+    attempt.status = Status.GRADED
+    attempt.score = sum(a.score for a in answers)
+    attempt.passed = attempt.score >= attempt.exam.pass_score
+
+
+def attempt_grade(*, attempt_id: int) -> Attempt | None:
+    """Grade the objective items of a submitted attempt; open answers wait for a person."""
+    with transaction.atomic():
+        attempt = Attempt.objects.select_for_update(of=("self",)).select_related("exam").filter(pk=attempt_id).first()
+        if attempt is None or attempt.status != Status.SUBMITTED:
+            return attempt
+        _pause_for_tests()
+        exam = attempt.exam
+        answers = list(attempt.answers.select_related("question", "version"))
+        for answer in answers:
+            if answer.question.kind == SHORT and answer.graded_by_id is None:
+                answer.score, answer.correct = None, None
+                continue
+            if answer.graded_by_id is None and not (exam.challenge and answer.score is not None):
+                result = score_item(answer.question.kind, answer.version.key, answer.response, answer.points, multiple_rule=exam.multiple_rule)
+                answer.score, answer.correct = result.awarded, result.correct
+        Answer.objects.bulk_update(answers, ["score", "correct"], batch_size=500)
+        _final(attempt, answers)
+        attempt.graded_at = timezone.now()
+        attempt.save(update_fields=["status", "score", "passed", "graded_at"])
+        GradeEvent.objects.create(attempt=attempt, kind=GradeEvent.Kind.GRADE, score_after=attempt.score)
+        if exam.mode != Exam.Mode.CONTEST:
+            _note_mistakes(attempt, answers)
+    return attempt
+
+
+def _note_mistakes(attempt: Attempt, answers: list[Answer]) -> None:
+    """Add the questions answered wrong to the trainee's wrong-answer book (错题本)."""
+    wrong = [a for a in answers if a.correct is False]
+    if not wrong:
+        return
+    now = timezone.now()
+    existing = {m.question_id: m for m in MistakeBookEntry.objects.filter(user_id=attempt.user_id, question_id__in=[a.question_id for a in wrong])}
+    changed, created = [], []
+    for answer in wrong:
+        entry = existing.get(answer.question_id)
+        if entry is None:
+            created.append(MistakeBookEntry(
+                user_id=attempt.user_id, question_id=answer.question_id, version_id=answer.version_id, attempt=attempt,
+                last_response=answer.response, last_wrong_at=now,
+            ))
+            continue
+        entry.version_id, entry.attempt, entry.last_response, entry.last_wrong_at = answer.version_id, attempt, answer.response, now
+        entry.wrong_count += 1
+        entry.right_streak, entry.mastered_at = 0, None
+        changed.append(entry)
+    MistakeBookEntry.objects.bulk_create(created, ignore_conflicts=True)
+    MistakeBookEntry.objects.bulk_update(
+        changed, ["version", "attempt", "last_response", "last_wrong_at", "wrong_count", "right_streak", "mastered_at"]
+    )
+
+
+def answer_review(*, actor, answer_id: int, score: int, comment: str = "") -> Answer:
+    """A person grades an open answer (or changes a grade). The attempt is final when every item
+    has a score."""
+    with transaction.atomic():
+        answer = Answer.objects.select_related("attempt__exam", "question").filter(pk=answer_id).first()
+        if answer is None or not access.can_manage_exam(actor, answer.attempt.exam):
+            raise not_found(_("Answer"))
+        attempt = Attempt.objects.select_for_update(of=("self",)).select_related("exam").get(pk=answer.attempt_id)
+        if attempt.status in (Status.IN_PROGRESS, Status.SUBMITTED):
+            raise ApplicationError("not_ready", _("The attempt is not graded by the system yet; try again in a moment."), status_code=409)
+        if not 0 <= score <= answer.points:
+            message = _("The score must be between 0 and %(max)s.") % {"max": answer.points / 100}
+            raise ApplicationError("invalid", message, errors={"score": [message]})
+        before = attempt.score
+        answer.score, answer.correct = score, score == answer.points
+        answer.graded_by, answer.graded_at, answer.comment = actor, timezone.now(), comment[:500]
+        answer.save(update_fields=["score", "correct", "graded_by", "graded_at", "comment"])
+        answers = list(attempt.answers.only("score"))
+        _final(attempt, answers)
+        attempt.graded_at = timezone.now()
+        attempt.save(update_fields=["status", "score", "passed", "graded_at"])
+        if attempt.status == Status.GRADED:
+            GradeEvent.objects.create(attempt=attempt, kind=GradeEvent.Kind.REVIEW, score_before=before, score_after=attempt.score, actor=actor)
+    return answer
+
+
+def attempts_regrade(*, version_id: int, attempt_ids: list[int], actor_id: int | None = None, reason: str = "") -> int:
+    """Score again the answers to one question version in these attempts, against its corrected
+    key, and move the attempts' totals by the difference. Returns the attempts whose score changed.
+
+    One batch is one transaction of a few queries whatever its size: the answers and attempts are
+    read once and written with bulk updates."""
+    with transaction.atomic():
+        attempts = {
+            a.pk: a for a in Attempt.objects.select_for_update(of=("self",)).select_related("exam")
+            .filter(pk__in=attempt_ids, status__in=(Status.GRADED, Status.REVIEW))
+        }
+        answers = list(
+            Answer.objects.filter(version_id=version_id, attempt_id__in=list(attempts))
+            .select_related("question", "version").filter(graded_by__isnull=True)
+        )
+        changed_answers, moved = [], []
+        for answer in answers:
+            attempt = attempts[answer.attempt_id]
+            result = score_item(answer.question.kind, answer.version.key, answer.response, answer.points, multiple_rule=attempt.exam.multiple_rule)
+            if (result.awarded, result.correct) == (answer.score, answer.correct):
+                continue
+            delta = (result.awarded or 0) - (answer.score or 0)
+            answer.score, answer.correct = result.awarded, result.correct
+            changed_answers.append(answer)
+            if attempt.score is not None and delta:
+                before = attempt.score
+                attempt.score += delta
+                attempt.passed = attempt.score >= attempt.exam.pass_score
+                moved.append((attempt, before))
+        Answer.objects.bulk_update(changed_answers, ["score", "correct"], batch_size=1000)
+        Attempt.objects.bulk_update([a for a, _b in moved], ["score", "passed"], batch_size=1000)
+        GradeEvent.objects.bulk_create([
+            GradeEvent(attempt=a, kind=GradeEvent.Kind.REGRADE, score_before=before, score_after=a.score, actor_id=actor_id, reason=reason)
+            for a, before in moved
+        ], batch_size=1000)
+    return len(moved)
+
+
+def review_queue_counts(exam_ids: list[int]) -> dict[int, int]:
+    """{exam id: open answers awaiting a person} for attempts in review."""
+    rows = (
+        Answer.objects.filter(attempt__exam_id__in=exam_ids, attempt__status=Status.REVIEW, score__isnull=True)
+        .values("attempt__exam_id").annotate(n=Count("id"))
+    )
+    return {r["attempt__exam_id"]: r["n"] for r in rows}
+
+
+def review_queue(*, exam: Exam):
+    """Open answers of an exam awaiting a person, oldest submission first."""
+    return (
+        Answer.objects.filter(attempt__exam=exam, attempt__status=Status.REVIEW)
+        .filter(Q(score__isnull=True))
+        .select_related("attempt__user", "attempt__organization", "version")
+        .order_by("attempt__submitted_at", "attempt_id", "position")
+    )
