@@ -199,6 +199,12 @@ SPECTACULAR_SETTINGS = {
         "CourseStatusEnum": "courses.models.library.Course.Status",
         "DocumentImportStatusEnum": "courses.models.library.DocumentImport.Status",
         "RosterImportStatusEnum": "accounts.models.RosterImport.Status",
+        "QuestionKindEnum": "exams.models.Question.Kind",
+        "ExamModeEnum": "exams.models.Exam.Mode",
+        "QuestionFileFormatEnum": "exams.serializers.QUESTION_FILE_FORMATS",
+        "CourseFormatEnum": "courses.models.library.Course.Format",
+        "ExamStatusEnum": "exams.models.Exam.Status",
+        "ClassSessionModeEnum": "courses.models.training.ClassSession.Mode",
     },
 }
 
