@@ -14,5 +14,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("courses.urls")),
+    path("", include("exams.urls_trainee")),
+    path("", include("exams.urls_staff")),
     path("", include("accounts.urls")),
 ]

@@ -166,12 +166,13 @@ def answer_save(*, user, attempt_id: int, question_id: int, response: dict | Non
     if expired:
         attempt_submit(attempt=attempt, by=Attempt.SubmittedBy.DEADLINE)
         raise _attempt_error("deadline_passed", _("Time is up: the deadline passed at %(time)s, and this answer was not saved. Your earlier answers were submitted.") % {"time": timezone.localtime(attempt.deadline).strftime("%H:%M:%S")})
+    practice = attempt.exam.mode == Exam.Mode.PRACTICE
+    if stored and not practice:  # the common autosave: two queries, no read-back
+        return SaveResult(stored=True, seq=seq, attempt=attempt)
     answer = Answer.objects.select_related("question", "version").filter(attempt=attempt, question_id=question_id).first()
     if answer is None:
         raise not_found(_("Question"))
-    feedback = None
-    if attempt.exam.mode == Exam.Mode.PRACTICE and stored:
-        feedback = _grade_one(answer, attempt.exam)
+    feedback = _grade_one(answer, attempt.exam) if stored else None
     return SaveResult(stored=bool(stored), seq=answer.seq, feedback=feedback, attempt=attempt)
 
 

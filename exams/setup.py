@@ -117,6 +117,7 @@ def exam_set_items(*, actor, exam: Exam, items: list[tuple[int, int | None]]) ->
         for n, (qid, points) in enumerate(items, start=1)
     ])
     Exam.objects.filter(pk=exam.pk).update(paper=Exam.Paper.FIXED)
+    exam.paper = Exam.Paper.FIXED
     return rows
 
 
@@ -169,6 +170,7 @@ def exam_set_rules(*, actor, exam: Exam, rules: list[dict]) -> list[ExamRule]:
     ExamRule.objects.filter(exam=exam).delete()
     ExamRule.objects.bulk_create(built)
     Exam.objects.filter(pk=exam.pk).update(paper=Exam.Paper.RANDOM)
+    exam.paper = Exam.Paper.RANDOM
     return built
 
 
@@ -211,6 +213,7 @@ def paper_summary(exam: Exam) -> tuple[int, int]:
 @transaction.atomic
 def exam_publish(*, actor, exam: Exam) -> Exam:
     access.require_exam_manager(actor, exam)
+    exam = Exam.objects.select_for_update().get(pk=exam.pk)
     count, total = paper_summary(exam)
     if not count:
         raise ApplicationError("paper_empty", _("The paper has no questions yet."))

@@ -3,6 +3,7 @@ from django.core.management import CommandError, call_command
 
 from accounts.models import Organization, Role, User
 from courses.models import ClassSession, Course, Enrollment, Section, TrainingClass
+from exams.models import Exam, Question
 
 pytestmark = pytest.mark.django_db
 
@@ -17,6 +18,8 @@ def state():
         Section.objects.count(),
         list(TrainingClass.objects.order_by("id").values_list("title", "status")),
         ClassSession.objects.count() + Enrollment.objects.count(),
+        list(Exam.objects.order_by("id").values_list("title", "mode", "status")),
+        Question.objects.count(),
     )
 
 
@@ -43,6 +46,14 @@ def test_demo_builds_a_small_region_and_twice_changes_nothing(monkeypatch, capsy
     [ratio] = class_compliance(main)
     # 1.33 of 17.33 课时 is 7.67 %: the demo shows an auditor what a shortfall looks like.
     assert ratio.state == "short" and ratio.details["topic_centi_hours"] == 133 and ratio.details["total_centi_hours"] == 1733
+
+    # A bank of every kind and three published exams; a demo trainee of the main class can sit its exam.
+    assert sorted(set(Question.objects.values_list("kind", flat=True))) == ["blank", "multiple", "short", "single", "true_false"]
+    assert Exam.objects.filter(status="published").count() == 3
+    from exams import access
+
+    class_exam = Exam.objects.get(training_class=main)
+    assert access.can_sit(main.enrollments.first().user, class_exam)
 
     monkeypatch.setenv("DEMO_PASSWORD", "Other-pass-2027")
     call_command("demo")

@@ -23,11 +23,16 @@ class Command(BaseCommand):
             created["library"] = 1
         if demo_classes(organizer=User.objects.get(username="organizer")):
             created["classes"] = 1
+        from exams.demo import demo_exams
+
+        if demo_exams(organizer=User.objects.get(username="organizer")):
+            created["exams"] = 1
         if any(created.values()):
             self.stdout.write(
                 "Created {organizations} organizations, {users} users, {roles} roles.".format(**created)
                 + (" Added a demo document and a published course." if created.get("library") else "")
                 + (" Added a running main class with its sessions and roster." if created.get("classes") else "")
+                + (" Added a question bank, a class exam, a practice and a contest." if created.get("exams") else "")
             )
         else:
             self.stdout.write("Demo data already present; nothing changed (existing users keep their passwords).")
