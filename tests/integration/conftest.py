@@ -5,6 +5,7 @@ scripts/test.sh runs them in its phase 2 with DATABASE_URL and REDIS_URL pointin
 the reason, except under CI=true, where a missing server is a failure, never a silent skip.
 """
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -85,7 +86,7 @@ def celery_on_redis(redis_url):
         import redis
 
         client = redis.Redis.from_url(redis_url)
-        client.delete(queue, f"_kombu.binding.{queue}")
+        client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
         client.close()
 
 
@@ -121,6 +122,13 @@ class WorkerProcess:
             time.sleep(0.2)
         return False
 
+    def kill(self):
+        """SIGKILL the worker's process group, as a crash or the out-of-memory killer would: no
+        warm shutdown, no message handed back to the broker."""
+        if self.alive():
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout=10)
+
     def stop(self):
         if self.alive():
             self.proc.terminate()  # warm shutdown: finishes the task at hand
@@ -132,36 +140,53 @@ class WorkerProcess:
 
 
 @pytest.fixture
-def celery_worker_process(transactional_db, celery_on_redis, redis_url, tmp_path):
-    """A real `celery -A backend worker` in a subprocess, on the test database and Redis.
+def celery_worker_factory(transactional_db, celery_on_redis, redis_url, tmp_path):
+    """Start real `celery -A backend worker` subprocesses on the test database and this test's queue.
 
-    It loads the development settings (DJANGO_ENV unset), which take DATABASE_URL and REDIS_URL
-    from the environment, exactly as a deployed worker does. Stopped before the database is flushed.
+    Each call starts one more worker; keyword arguments are added to its environment (a worker
+    restarted after a crash is a second call). They load the development settings (DJANGO_ENV
+    unset), which take DATABASE_URL and REDIS_URL from the environment, exactly as a deployed
+    worker does. All are stopped before the database is flushed.
     """
     from django.db import connection
 
-    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_ENV", "DJANGO_SETTINGS_MODULE")}
-    env.update(
-        DJANGO_SETTINGS_MODULE="backend.settings",
-        DATABASE_URL=database_url_for(connection.settings_dict),
-        REDIS_URL=redis_url,
-        DB_CONN_MAX_AGE="0",
-        DJANGO_MEDIA_ROOT=str(tmp_path / "media"),
-        PYTHONUNBUFFERED="1",
-    )
-    log_path = tmp_path / "worker.log"
-    command = [
-        sys.executable, "-m", "celery", "-A", "backend", "worker",
-        "--pool=solo", "--concurrency=1", "-Q", celery_on_redis, "-n", f"{celery_on_redis}@%h",
-        "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat",
-    ]
-    with open(log_path, "wb") as log_file:
-        proc = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True,
+    workers = []
+
+    def start(**extra_env: str) -> WorkerProcess:
+        env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_ENV", "DJANGO_SETTINGS_MODULE")}
+        env.update(
+            DJANGO_SETTINGS_MODULE="backend.settings",
+            DATABASE_URL=database_url_for(connection.settings_dict),
+            REDIS_URL=redis_url,
+            DB_CONN_MAX_AGE="0",
+            DJANGO_MEDIA_ROOT=str(tmp_path / "media"),
+            PYTHONUNBUFFERED="1",
         )
-    worker = WorkerProcess(proc, log_path)
+        env.update(extra_env)
+        suffix = f"-{len(workers) + 1}" if workers else ""  # the first keeps the plain names
+        log_path = tmp_path / f"worker{suffix}.log"
+        command = [
+            sys.executable, "-m", "celery", "-A", "backend", "worker",
+            "--pool=solo", "--concurrency=1", "-Q", celery_on_redis, "-n", f"{celery_on_redis}{suffix}@%h",
+            "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat",
+        ]
+        with open(log_path, "wb") as log_file:
+            proc = subprocess.Popen(
+                command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL, start_new_session=True,
+            )
+        worker = WorkerProcess(proc, log_path)
+        workers.append(worker)
+        return worker
+
     try:
-        yield worker
+        yield start
     finally:
-        worker.stop()
+        for worker in workers:
+            worker.stop()
+
+
+@pytest.fixture
+def celery_worker_process(celery_worker_factory):
+    """One real worker, started before the test body runs (see celery_worker_factory)."""
+    return celery_worker_factory()
