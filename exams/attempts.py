@@ -36,22 +36,29 @@ def _draw(exam: Exam, rng: random.Random) -> list[tuple[int, int, int]]:
             ExamItem.objects.filter(exam=exam, question__current__isnull=False)
             .order_by("position").values_list("question_id", "question__current_id", "points")
         )
-    paper, taken = [], set()
-    for rule in ExamRule.objects.filter(exam=exam).order_by("position", "id"):
+    rules = list(ExamRule.objects.filter(exam=exam).order_by("position", "id"))
+    pools = []
+    for rule in rules:
         pool = Question.objects.filter(bank_id=rule.bank_id, kind=rule.kind, archived=False, current__isnull=False)
         if rule.tag_id:
             pool = pool.filter(tags=rule.tag_id)
         if rule.difficulty:
             pool = pool.filter(difficulty=rule.difficulty)
-        candidates = [row for row in pool.values_list("id", "current_id") if row[0] not in taken]
+        pools.append(list(pool.values_list("id", "current_id")))
+    # The narrowest pool draws first: a broad rule drawn first could take the only questions a
+    # narrower rule inside it may use, though the stock covers both (what exam_set_rules checks).
+    drawn, taken = {}, set()
+    for index in sorted(range(len(rules)), key=lambda i: (len(pools[i]), i)):
+        rule = rules[index]
+        candidates = [row for row in pools[index] if row[0] not in taken]
         if len(candidates) < rule.count:
             raise ApplicationError(
                 "stock_short", _("The question bank no longer holds enough questions for this exam. Tell the organizer.")
             )
-        for qid, vid in rng.sample(candidates, rule.count):
-            taken.add(qid)
-            paper.append((qid, vid, rule.points))
-    return paper
+        picks = rng.sample(candidates, rule.count)
+        taken.update(qid for qid, _vid in picks)
+        drawn[index] = [(qid, vid, rule.points) for qid, vid in picks]
+    return [item for index in range(len(rules)) for item in drawn[index]]
 
 
 def _deadline(exam: Exam, now, count: int):

@@ -1,5 +1,8 @@
 """Every write of an exam's setup: create, change, its fixed paper or random rules (checked against
 the bank's stock), publish, and the organizer's release of results."""
+from functools import reduce
+from operator import or_
+
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
@@ -183,14 +186,17 @@ def _overlap_errors(rules: list[ExamRule]) -> list[str]:
     for (bank_id, kind), group in groups.items():
         if len(group) < 2:
             continue
-        union = Q()
+        parts = []
         for rule in group:
             part = Q()
             if rule.tag_id:
                 part &= Q(tags=rule.tag_id)
             if rule.difficulty:
                 part &= Q(difficulty=rule.difficulty)
-            union |= part
+            parts.append(part)
+        # A rule with neither tag nor difficulty matches the whole kind. An empty Q() must not be
+        # OR-ed in: Django drops it (Q() | Q(tags=1) is Q(tags=1)) and the stock came out short.
+        union = Q() if not all(parts) else reduce(or_, parts)
         stock = Question.objects.filter(union, bank_id=bank_id, kind=kind, archived=False).distinct().count()
         wanted = sum(r.count for r in group)
         if stock < wanted:
