@@ -1,5 +1,7 @@
 """The exams API: banks, questions (+ import/export), exams, attempts, answers, grading, the
 wrong-answer book. Thin over the selectors and services."""
+import dataclasses
+from decimal import Decimal
 from urllib.parse import quote
 
 from django.http import HttpResponse
@@ -19,6 +21,7 @@ from . import access, attempts, importing, questions, results, selectors, setup
 from .grading import grader
 from .importers import template_workbook
 from .models import Attempt, Exam, MistakeBookEntry, Question, QuestionBank
+from .statistics import exam_statistics, statistics_workbook
 from .serializers import (
     BankInput,
     BankOutput,
@@ -340,6 +343,21 @@ class ExamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         ]})
 
     @extend_schema(responses={200: dict})
+    @action(detail=True, methods=["get"])
+    def statistics(self, request, pk=None):
+        """Per-exam statistics (`?organization=` narrows to a subtree); `?file_format=xlsx` downloads them."""
+        exam = self._managed()
+        organization = None
+        if org_id := request.query_params.get("organization"):
+            organization = scope.organizations_in_scope(request.user, scope.STAFF_ROLES).filter(pk=org_id).first()
+            if organization is None:
+                raise not_found(_("Organization"))
+        stats = exam_statistics(exam=exam, organization=organization)
+        if request.query_params.get("file_format") == "xlsx":
+            return file_response(statistics_workbook(stats), f"{exam.title}-统计.xlsx")
+        return Response(_plain(dataclasses.asdict(stats)))
+
+    @extend_schema(responses={200: dict})
     @action(detail=True, methods=["get"], url_path="review-queue")
     def review_queue(self, request, pk=None):
         """Open answers of this exam awaiting a person (阅卷)."""
@@ -348,6 +366,17 @@ class ExamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             raise not_found(_("Exam"))
         page = self.paginate_queryset(grader.review_queue(exam=exam))
         return self.get_paginated_response([_review_row(a) for a in page])
+
+
+def _plain(value):
+    """Dataclass figures as JSON: Decimals as strings ("37.5"), never floats."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
 
 
 def _review_row(answer) -> dict:

@@ -105,7 +105,7 @@ def mistake_practice(*, user, entry_id: int, response: dict | None) -> PracticeO
         if entry.right_streak >= MASTERED_AFTER and entry.mastered_at is None:
             entry.mastered_at = timezone.now()
     else:
-        entry.right_streak = 0
+        entry.right_streak, entry.mastered_at = 0, None  # wrong again: back in the book
         entry.wrong_count += 1
         entry.last_response = response
         entry.last_wrong_at = timezone.now()

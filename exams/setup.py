@@ -223,12 +223,22 @@ def exam_publish(*, actor, exam: Exam) -> Exam:
     count, total = paper_summary(exam)
     if not count:
         raise ApplicationError("paper_empty", _("The paper has no questions yet."))
+    if exam.challenge and _has_short_answers(exam):
+        raise ApplicationError(
+            "challenge_short_answer", _("A challenge run is graded question by question: remove the short-answer questions from its paper.")
+        )
     if exam.mode == Exam.Mode.EXAM and exam.pass_score > total:
         raise _field_error("pass_score", _("The pass mark is above the paper's total of %(total)s points.") % {"total": total / 100})
     exam.status = Exam.Status.PUBLISHED
     exam._history_user = actor
     exam.save(update_fields=["status"])
     return exam
+
+
+def _has_short_answers(exam: Exam) -> bool:
+    if exam.paper == Exam.Paper.FIXED:
+        return ExamItem.objects.filter(exam=exam, question__kind=Question.Kind.SHORT).exists()
+    return ExamRule.objects.filter(exam=exam, kind=Question.Kind.SHORT).exists()
 
 
 @transaction.atomic

@@ -113,8 +113,11 @@ def answer_review(*, actor, answer_id: int, score: int, comment: str = "") -> An
         _final(attempt, answers)
         attempt.graded_at = timezone.now()
         attempt.save(update_fields=["status", "score", "passed", "graded_at"])
-        if attempt.status == Status.GRADED:
-            GradeEvent.objects.create(attempt=attempt, kind=GradeEvent.Kind.REVIEW, score_before=before, score_after=attempt.score, actor=actor)
+        # Every grading by a person is recorded, also while other open answers still wait.
+        GradeEvent.objects.create(
+            attempt=attempt, kind=GradeEvent.Kind.REVIEW, score_before=before, score_after=attempt.score, actor=actor,
+            reason=_("Question %(n)d: %(score)s points") % {"n": answer.position, "score": score / 100},
+        )
     return answer
 
 

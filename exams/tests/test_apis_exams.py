@@ -14,7 +14,7 @@ from accounts.tests.conftest import person
 from exams import attempts
 from exams.models import Attempt, Exam, Question
 
-from .conftest import SAMPLES, make_bank, make_exam
+from .conftest import RIGHT, SAMPLES, make_bank, make_exam
 
 pytestmark = pytest.mark.django_db
 MOODLE = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "moodle"
@@ -230,3 +230,23 @@ def test_attempt_and_review_lists_do_not_grow_with_rows(api_client, tree, people
     sit(8)
     many = [count_queries(api_client, organizer, f"/api/v1/exams/{exam.pk}/{what}/")[0] for what in ("attempts", "review-queue")]
     assert few == many
+
+
+def test_statistics_come_as_json_with_exact_figures_and_as_a_workbook(api_client, tree, people, bank, django_capture_on_commit_callbacks):
+    organizer = people["organizer_a"]
+    exam = make_exam(tree["league_a"], organizer, [q for q in bank[1] if q.kind != "short"], pass_score=1000)
+    for n, right in enumerate((4, 2, 1)):
+        trainee = person(tree["town_a"], "trainee", username=f"stat{n}")
+        attempt = attempts.attempt_start(user=trainee, exam=exam)
+        for answer in attempt.answers.order_by("position")[:right]:
+            attempts.answer_save(user=trainee, attempt_id=attempt.pk, question_id=answer.question_id, response=RIGHT[answer.question.kind], seq=1)
+        with django_capture_on_commit_callbacks(execute=True):
+            attempts.attempt_submit(attempt=attempt)
+    client = as_user(api_client, organizer)
+    body = client.get(f"/api/v1/exams/{exam.pk}/statistics/").json()
+    # 20, 10 and 5 of 20 points; a pass is 10: two of three.
+    assert body["participants"] == 3 and body["passed"] == 2 and body["pass_rate"] == "66.7"
+    assert body["score_max"] == "20.00" and body["score_min"] == "5.00"
+    workbook = client.get(f"/api/v1/exams/{exam.pk}/statistics/?file_format=xlsx")
+    assert workbook.status_code == 200 and workbook["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert as_user(api_client, people["organizer_b"]).get(f"/api/v1/exams/{exam.pk}/statistics/").status_code == 404
