@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from backend.errors import ApplicationError, not_found
 
 from . import access
+from .grading.grader import late_in_challenge
 from .grading.scoring import score_item
 from .models import Answer, Attempt, Exam, ExamItem, ExamRule, Question
 
@@ -203,11 +204,10 @@ def _challenge_answer(attempt: Attempt, question_id: int, response, seq: int, no
     current = challenge_current(attempt=attempt)
     if current is None or current.question_id != question_id:
         raise _attempt_error("not_current_question", _("Answer the question on screen: a challenge run goes one question at a time."))
-    late = now > current.shown_at + timedelta(seconds=attempt.exam.seconds_per_question)
     current.response, current.seq, current.saved_at = (response or {}), seq, now
     Answer.objects.filter(pk=current.pk).update(response=current.response, seq=seq, saved_at=now)
     _grade_one(current, attempt.exam)
-    if late and current.correct:
+    if late_in_challenge(current, attempt.exam) and current.correct:
         current.correct, current.score = False, 0
         Answer.objects.filter(pk=current.pk).update(score=0, correct=False)
     last = not attempt.answers.filter(response__isnull=True).exists()

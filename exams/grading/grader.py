@@ -17,7 +17,7 @@ from backend.errors import ApplicationError, not_found
 
 from .. import access
 from ..models import Answer, Attempt, Exam, GradeEvent, MistakeBookEntry
-from .scoring import SHORT, score_item
+from .scoring import SHORT, ItemScore, score_item
 
 Status = Attempt.Status
 
@@ -28,6 +28,13 @@ def _pause_for_tests() -> None:
     pause = os.environ.get("EXAMS_GRADING_PAUSE_SECONDS")
     if pause:
         time.sleep(float(pause))
+
+
+def late_in_challenge(answer: Answer, exam: Exam) -> bool:
+    """A challenge answer saved after its question's time ran out counts as wrong, whatever the key."""
+    if not exam.challenge or answer.shown_at is None or answer.saved_at is None:
+        return False
+    return (answer.saved_at - answer.shown_at).total_seconds() > exam.seconds_per_question
 
 
 def _final(attempt: Attempt, answers: list[Answer]) -> None:
@@ -140,6 +147,8 @@ def attempts_regrade(*, version_id: int, attempt_ids: list[int], actor_id: int |
         for answer in answers:
             attempt = attempts[answer.attempt_id]
             result = score_item(answer.question.kind, answer.version.key, answer.response, answer.points, multiple_rule=attempt.exam.multiple_rule)
+            if late_in_challenge(answer, attempt.exam):
+                result = ItemScore(awarded=0, correct=False, answered=True)  # out of time stays wrong
             if (result.awarded, result.correct) == (answer.score, answer.correct):
                 continue
             delta = (result.awarded or 0) - (answer.score or 0)

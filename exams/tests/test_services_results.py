@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from backend.errors import ApplicationError
-from exams import attempts, results, setup
+from exams import attempts, questions, results, setup
 from exams.models import Answer, Attempt, MistakeBookEntry
 
 from .conftest import RIGHT, answer_of, make_bank, make_exam, sit, trainee_at
@@ -230,6 +230,18 @@ def test_a_challenge_answer_after_the_question_time_counts_as_wrong(challenge, k
     assert (late.feedback.correct, late.feedback.score) == (False, 0)
     attempt.refresh_from_db()
     assert (attempt.status, attempt.submitted_by) == ("submitted", "challenge")
+
+
+def test_a_late_challenge_answer_stays_wrong_when_a_key_correction_would_make_it_right(challenge, kinds, trainee, people, django_capture_on_commit_callbacks):
+    attempt = attempts.attempt_start(user=trainee, exam=challenge)
+    current = attempts.challenge_current(attempt=attempt)
+    Answer.objects.filter(pk=current.pk).update(shown_at=timezone.now() - timedelta(seconds=31))
+    with django_capture_on_commit_callbacks(execute=True):
+        answer(trainee, attempt, kinds["single"], {"options": [1]})  # late, and wrong by the key as it was
+    with django_capture_on_commit_callbacks(execute=True):
+        count = questions.question_correct_key(actor=people["organizer_a"], version=kinds["single"].current, key={"options": [1]}, reason="答案有误")
+    attempt.refresh_from_db()
+    assert count == 1 and attempt.score == 0 and answer_of(attempt, kinds["single"]).score == 0
 
 
 def test_a_challenge_answered_through_is_submitted_by_the_trainee(challenge, kinds, trainee, django_capture_on_commit_callbacks):
