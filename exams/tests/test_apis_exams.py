@@ -250,3 +250,28 @@ def test_statistics_come_as_json_with_exact_figures_and_as_a_workbook(api_client
     workbook = client.get(f"/api/v1/exams/{exam.pk}/statistics/?file_format=xlsx")
     assert workbook.status_code == 200 and workbook["Content-Type"].startswith("application/vnd.openxmlformats")
     assert as_user(api_client, people["organizer_b"]).get(f"/api/v1/exams/{exam.pk}/statistics/").status_code == 404
+
+
+def test_the_wrong_answer_book_and_the_leaderboard_do_not_grow_with_rows(api_client, tree, people, django_capture_on_commit_callbacks):
+    organizer, trainee = people["organizer_a"], people["trainee_a"]
+
+    def sit_wrong(n):
+        """`n` new questions answered wrong by trainee_a (the book grows), and `n` contest entrants."""
+        _bank, made = make_bank(tree["league_a"], organizer, title=f"错题{n}", samples=[SAMPLES[2]] * n)
+        exam = make_exam(tree["league_a"], organizer, made, title=f"竞赛{n}", mode="contest", pass_score=100)
+        for i, who in enumerate([trainee] + [person(tree["town_a"], "trainee", username=f"c{n}-{i}") for i in range(n)]):
+            attempt = attempts.attempt_start(user=who, exam=exam)
+            with django_capture_on_commit_callbacks(execute=True):
+                attempts.attempt_submit(attempt=attempt)
+        practice = make_exam(tree["league_a"], organizer, made, title=f"练习{n}", pass_score=100)
+        with django_capture_on_commit_callbacks(execute=True):
+            attempts.attempt_submit(attempt=attempts.attempt_start(user=trainee, exam=practice))
+        return exam
+
+    first = sit_wrong(1)
+    few = [count_queries(api_client, trainee, url)[0] for url in ("/api/v1/mistakes/", f"/api/v1/exams/{first.pk}/leaderboard/")]
+    second = sit_wrong(7)
+    many_book = count_queries(api_client, trainee, "/api/v1/mistakes/")
+    many_board = count_queries(api_client, trainee, f"/api/v1/exams/{second.pk}/leaderboard/")
+    assert many_book[1]["count"] == 8 and len(many_board[1]["results"]) == 8
+    assert few == [many_book[0], many_board[0]]
