@@ -203,7 +203,6 @@ SPECTACULAR_SETTINGS = {
         "ExamModeEnum": "exams.models.Exam.Mode",
         "QuestionFileFormatEnum": "exams.serializers.QUESTION_FILE_FORMATS",
         "CourseFormatEnum": "courses.models.library.Course.Format",
-        "ExamStatusEnum": "exams.models.Exam.Status",
         "ClassSessionModeEnum": "courses.models.training.ClassSession.Mode",
     },
 }

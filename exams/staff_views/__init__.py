@@ -1,0 +1,81 @@
+"""Organizer pages of the exams app (banks, questions, imports, exam setup, grading, statistics).
+Thin over the same selectors and services as the API; a refused service call is shown as a
+message or next to the field it names."""
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+
+from backend.errors import ApplicationError
+
+from .. import access, selectors
+from ..models import Exam, Question, QuestionBank
+from ..serializers import points_text
+
+PAGE_SIZE = 30
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def file_response(content: bytes, file_name: str, content_type: str = XLSX) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(file_name)}"
+    return response
+
+
+def run(request, work, success: str | None = None):
+    """Call a service; show its refusal as a message instead of an error page. The result, or
+    None when refused."""
+    try:
+        result = work()
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return None
+    if success:
+        messages.success(request, success)
+    return result if result is not None else True
+
+
+def bank_or_404(user, pk, *, edit: bool = False) -> QuestionBank:
+    """A bank the user may see (404 otherwise); with `edit`, one they may change (403 otherwise)."""
+    bank = selectors.bank_list(user=user).filter(pk=pk).first()
+    if bank is None:
+        raise Http404
+    if edit and not access.can_edit_bank(user, bank):
+        raise PermissionDenied
+    return bank
+
+
+def question_or_404(user, pk, *, edit: bool = False) -> Question:
+    question = selectors.question_list(user=user).filter(pk=pk).first()
+    if question is None:
+        raise Http404
+    if edit and not access.can_edit_bank(user, question.bank):
+        raise PermissionDenied
+    return question
+
+
+def exam_or_404(user, pk, *, manage: bool = False) -> Exam:
+    """An exam whose records the user may see (404 otherwise); with `manage`, one they may change
+    (403 otherwise)."""
+    exam = selectors.exam_list_for_staff(user=user).filter(pk=pk).first()
+    if exam is None:
+        raise Http404
+    if manage and not access.can_manage_exam(user, exam):
+        raise PermissionDenied
+    return exam
+
+
+def with_points(rows, *fields: str):
+    """Give each row `<field>_text` ("2.5") for the integer hundredths in `field`."""
+    for row in rows:
+        for field in fields:
+            setattr(row, f"{field}_text", points_text(getattr(row, field)))
+    return rows
+
+
+def minutes_text(seconds: int | None) -> str:
+    if seconds is None:
+        return "—"
+    minutes, rest = divmod(int(seconds), 60)
+    return f"{minutes}:{rest:02d}"
