@@ -8,6 +8,8 @@ from . import scope
 CAPABILITIES = [
     ("my_courses", (scope.TRAINEE,), _("My courses"), _("Study the courses offered to you and follow your progress."), "my-courses"),
     ("my_schedule", (scope.TRAINEE,), _("My schedule and check-in"), _("See your classes' sessions, check in by QR code or code, follow your attendance."), "my-schedule"),
+    ("my_exams", (scope.TRAINEE,), _("My exams"), _("Take exams, practice and contests on your phone or PC, and see your results."), "my-exams"),
+    ("my_mistakes", (scope.TRAINEE,), _("Wrong-answer book"), _("Go over the questions you got wrong and practise them until you master them."), "my-mistakes"),
     ("run_classes", scope.MANAGER_ROLES, _("Training classes"), _("Open classes, schedule sessions, import rosters, take attendance by QR code, check the rules."), "class-index"),
     ("review_classes", (scope.AUDITOR,), _("Training classes"), _("See the classes of the units you check, their attendance and whether they keep the rules."), "class-index"),
     ("view_orgs", scope.ALL_ROLES, _("Organization tree"), _("See the units you belong to and those under them."), "org-tree"),
@@ -17,6 +19,9 @@ CAPABILITIES = [
     ("review_library", (scope.AUDITOR,), _("Theory library"), _("Browse and search the theory documents of the units you check."), "library"),
     ("build_courses", scope.MANAGER_ROLES, _("Courses"), _("Build course modules from sections, set class hours and topics, publish them."), "course-index"),
     ("review_courses", (scope.AUDITOR,), _("Courses"), _("See the course modules of the units you check."), "course-index"),
+    ("question_banks", scope.MANAGER_ROLES, _("Question banks"), _("Keep question banks, import questions from Excel, GIFT or Aiken, correct keys."), "bank-index"),
+    ("run_exams", scope.MANAGER_ROLES, _("Exams"), _("Set exams, practice and contests, grade open answers, see the statistics."), "exam-index"),
+    ("review_exams", (scope.AUDITOR,), _("Exams"), _("See the exams of the units you check, their results and statistics."), "exam-index"),
     ("audit_roles", (scope.AUDITOR, scope.ADMIN), _("Role history"), _("Who granted or revoked which role, and when."), "role-history"),
     ("admin_site", (scope.ADMIN,), _("System administration"), _("Django admin for system administrators."), "admin:index"),
 ]
