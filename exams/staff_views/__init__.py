@@ -1,11 +1,10 @@
 """Organizer pages of the exams app (banks, questions, imports, exam setup, grading, statistics).
 Thin over the same selectors and services as the API; a refused service call is shown as a
 message or next to the field it names."""
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 
 from backend.errors import ApplicationError
 
@@ -14,13 +13,6 @@ from ..models import Exam, Question, QuestionBank
 from ..serializers import points_text
 
 PAGE_SIZE = 30
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def file_response(content: bytes, file_name: str, content_type: str = XLSX) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(file_name)}"
-    return response
 
 
 def run(request, work, success: str | None = None):

@@ -14,13 +14,14 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts import scope
+from backend.downloads import file_response
 from backend.errors import ApplicationError
 
 from .. import access, importing, questions, selectors
 from ..forms import BankForm, ImportConfirmForm, ImportForm, QuestionFilterForm
 from ..importers import template_workbook
 from ..importers.common import KIND_LABELS
-from . import PAGE_SIZE, bank_or_404, file_response, question_or_404, run, with_points
+from . import PAGE_SIZE, bank_or_404, question_or_404, run, with_points
 
 
 @login_required

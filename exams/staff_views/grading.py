@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization
+from backend.downloads import file_response
 from backend.errors import ApplicationError
 
 from .. import statistics
@@ -14,7 +15,7 @@ from ..forms import ReviewForm, StatisticsFilterForm, add_service_errors
 from ..grading import grader
 from ..models import Answer
 from ..serializers import points_text
-from . import exam_or_404, file_response
+from . import exam_or_404
 
 GRADING_PAGE_SIZE = 20
 FILTER_DEPTH = 2  # organizations offered by the statistics filter: the exam's and two levels below
