@@ -152,6 +152,31 @@ def test_overdue_attempts_are_submitted_and_graded_current_ones_are_not(tree, ex
     assert not GradeEvent.objects.filter(attempt=current).exists()
 
 
+def test_beat_runs_the_overdue_sweep_often_enough_to_submit_within_a_minute(settings):
+    from backend.celery import app
+
+    [entry] = [e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == "exams.attempts_submit_overdue"]
+    assert entry["schedule"] <= 30  # a deadline passing just after a run is caught by the next one, under a minute
+    assert "exams.attempts_submit_overdue" in app.tasks
+
+
+def test_the_stalled_sweep_re_enqueues_attempts_submitted_long_ago_and_not_graded(tree, exam, kinds, trainee, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from exams import tasks
+
+    stalled = sit(trainee, exam, {kinds["single"]: RIGHT["single"]})
+    attempts.attempt_submit(attempt=stalled)  # its on-commit enqueue never runs here: a lost message
+    Attempt.objects.filter(pk=stalled.pk).update(submitted_at=timezone.now() - timedelta(minutes=3))
+    fresh = sit(trainee_at(tree["town_a"], "just_submitted"), exam)
+    attempts.attempt_submit(attempt=fresh)
+    sent = []
+    monkeypatch.setattr(tasks.attempt_grade_task, "delay", lambda pk: sent.append(pk))
+    assert attempts.attempts_regrade_stalled() == 1 and sent == [stalled.pk]
+
+
 def test_the_third_leave_submits_when_two_are_allowed(tree, people, bank, trainee):
     exam = make_exam(tree["league_a"], people["organizer_a"], bank[1], max_leaves=2)
     attempt = sit(trainee, exam)
