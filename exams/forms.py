@@ -107,7 +107,7 @@ class ImportForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("Question file"), allow_empty_file=True,
                            widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xlsm,.txt,.gift"}),
                            help_text=gettext_lazy("Excel from the template (.xlsx), or Moodle's GIFT or Aiken text (.txt)."))
-    file_format = forms.ChoiceField(label=gettext_lazy("Format"), required=False, choices=IMPORT_FORMATS)
+    file_format = forms.ChoiceField(label=pgettext_lazy("file format", "Format"), required=False, choices=IMPORT_FORMATS)
     include_duplicates = forms.BooleanField(label=gettext_lazy("Also import questions whose stem the bank already holds"), required=False)
 
 

@@ -134,7 +134,7 @@ class Exam(models.Model):
     organization = models.ForeignKey(Organization, verbose_name=_("organization"), on_delete=models.PROTECT, related_name="exams")
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
-    mode = models.CharField(_("mode"), max_length=16, choices=Mode.choices, default=Mode.EXAM)
+    mode = models.CharField(pgettext_lazy("exam mode", "mode"), max_length=16, choices=Mode.choices, default=Mode.EXAM)
     # 挑战答题: a contest run answered one question at a time that ends at the first wrong answer.
     challenge = models.BooleanField(_("challenge run"), default=False)
     seconds_per_question = models.PositiveSmallIntegerField(_("seconds per question"), default=0)
