@@ -146,6 +146,19 @@ def test_wrong_answers_of_an_exam_go_into_the_book(exam, kinds, trainee, submit)
     assert entries["blank"].last_response is None
 
 
+def test_a_question_wrong_again_counts_twice_and_leaves_mastered(tree, people, kinds, trainee, submit):
+    exam = make_exam(tree["league_a"], people["organizer_a"], [kinds["single"], kinds["true_false"]], attempts_allowed=2, pass_score=100)
+    submit(sit(trainee, exam, {kinds["single"]: {"options": [1]}}))
+    first = results.mistakes_for(user=trainee).get(question=kinds["single"])
+    MistakeBookEntry.objects.filter(pk=first.pk).update(mastered_at=timezone.now(), right_streak=2)
+    second = submit(sit(trainee, exam, {kinds["single"]: {"options": [2]}, kinds["true_false"]: RIGHT["true_false"]}))
+    again = MistakeBookEntry.objects.get(pk=first.pk)  # the same entry, updated in place
+    assert (again.wrong_count, again.right_streak, again.mastered_at, again.attempt, again.last_response) == (
+        2, 0, None, second, {"options": [2]},
+    )
+    assert MistakeBookEntry.objects.filter(user=trainee).count() == 2  # single, and true/false from the first attempt
+
+
 def test_a_contest_adds_nothing_to_the_book(tree, people, kinds, trainee, submit):
     contest = make_exam(tree["league_a"], people["organizer_a"], [kinds["single"]], mode="contest")
     attempt = submit(sit(trainee, contest, {kinds["single"]: {"options": [1]}}))
