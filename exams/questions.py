@@ -120,7 +120,7 @@ def question_update(
     """Edit a question. Once an attempt holds the current version, the edit makes a new version and
     that attempt keeps what it was given; otherwise the version is edited in place."""
     access.require_bank_editor(actor, question.bank)
-    question = Question.objects.select_for_update().select_related("current").get(pk=question.pk)
+    question = Question.objects.select_for_update(of=("self",)).select_related("current").get(pk=question.pk)
     current = question.current
     parsed = _parsed(
         question.kind, current.stem if stem is None else stem, current.options if options is None else options,

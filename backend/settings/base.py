@@ -154,6 +154,8 @@ CELERY_TIMEZONE = TIME_ZONE
 # many seconds (Redis transport). Longer than the longest task's hard limit, so a running task is
 # never handed out twice; tasks are idempotent anyway.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(env("CELERY_VISIBILITY_TIMEOUT", "900"))}
+# How many submitted attempts one grading task may take at once (exams/grading/grader.py).
+EXAMS_GRADING_BATCH = int(env("EXAMS_GRADING_BATCH", "50"))
 CELERY_BEAT_SCHEDULE = {
     # Attempts past their deadline are submitted within a minute; lost gradings are re-enqueued.
     "exams-submit-overdue": {"task": "exams.attempts_submit_overdue", "schedule": 30.0},
