@@ -150,6 +150,24 @@ def test_double_submit_and_double_grading_grade_once(tree, people, kinds, traine
     assert list(attempt.grade_events.values_list("kind", "score_after")) == [("grade", 500)]
 
 
+def test_one_grading_task_grades_a_batch_of_submitted_attempts_and_the_others_find_nothing(tree, people, kinds, settings):
+    settings.EXAMS_GRADING_BATCH = 3
+    exam = make_exam(tree["league_a"], people["organizer_a"], [kinds["single"], kinds["true_false"]], pass_score=500)
+    sat = []
+    for n in range(4):
+        attempt = sit(trainee_at(tree["town_a"], f"batch{n}"), exam, {kinds["single"]: RIGHT["single"]} if n % 2 else {})
+        attempts.attempt_submit(attempt=attempt)  # no on-commit capture: the tasks are run by hand below
+        sat.append(attempt)
+    # The last one's task runs first: it takes its own attempt and the two oldest others.
+    assert grader.attempts_grade(attempt_id=sat[3].pk) == 3
+    statuses = dict(Attempt.objects.values_list("pk", "status"))
+    assert [statuses[a.pk] for a in sat] == ["graded", "graded", "submitted", "graded"]
+    assert [grader.attempts_grade(attempt_id=a.pk) for a in sat] == [1, 0, 0, 0]  # sat[0]'s task takes sat[2]
+    assert {a.pk: (a.score, a.grade_events.count()) for a in Attempt.objects.all()} == {
+        sat[0].pk: (0, 1), sat[1].pk: (500, 1), sat[2].pk: (0, 1), sat[3].pk: (500, 1),
+    }
+
+
 @pytest.fixture
 def graded_three(tree, people, kinds, submit):
     """Three trainees' graded attempts on the single-choice question (key A) and true/false."""
