@@ -297,7 +297,7 @@ def test_a_challenge_run_goes_one_question_at_a_time_and_ends_at_the_first_wrong
     attempt = start(page, base, exam)
     assert page.locator("[data-questions] > li").count() == 1
     assert page.get_attribute("[data-questions] > li", "data-question") == str(made[0].pk)
-    assert re.fullmatch(r"\d+ s", page.text_content("[data-question-clock]").strip())
+    assert re.fullmatch(r"\d+ 秒", page.text_content("[data-question-clock]").strip())
     page.check("[data-questions] input[value='0']")
     page.click("[data-confirm-answer]")
     page.wait_for_selector(f"[data-questions] > li[data-question='{made[1].pk}']")
@@ -307,7 +307,7 @@ def test_a_challenge_run_goes_one_question_at_a_time_and_ends_at_the_first_wrong
     page.wait_for_selector("[data-result]")
     attempt.refresh_from_db()
     assert attempt.submitted_by == Attempt.SubmittedBy.CHALLENGE and attempt.score == 1000
-    assert "The challenge run ended at a wrong answer." in page.text_content("[data-result]")
+    assert "挑战答题因答错而结束。" in page.text_content("[data-result]")
 
 
 def test_the_wrong_answer_book_practice_masters_a_question(live_server, tree, people, browser_page):
