@@ -8,9 +8,9 @@ RETRY = dict(autoretry_for=(ConnectionError, TimeoutError), retry_backoff=2, ret
 
 
 @shared_task(name="exams.attempt_grade", acks_late=True, soft_time_limit=60, time_limit=90, **RETRY)
-def attempt_grade_task(attempt_id: int) -> str | None:
-    attempt = grader.attempt_grade(attempt_id=attempt_id)
-    return attempt.status if attempt else None
+def attempt_grade_task(attempt_id: int) -> int:
+    """Returns how many attempts this task graded: 0 when a batch of another task took its attempt."""
+    return grader.attempts_grade(attempt_id=attempt_id)
 
 
 @shared_task(name="exams.attempts_regrade", acks_late=True, soft_time_limit=600, time_limit=660, **RETRY)

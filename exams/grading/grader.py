@@ -7,6 +7,7 @@ Every change of an attempt's score leaves a GradeEvent with the score before and
 """
 import os
 import time
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 from backend.errors import ApplicationError, not_found
 
 from .. import access
-from ..models import Answer, Attempt, Exam, GradeEvent, MistakeBookEntry
+from ..models import Answer, Attempt, Exam, GradeEvent, MistakeBookEntry, QuestionVersion
 from .scoring import SHORT, ItemScore, score_item
 
 Status = Attempt.Status
@@ -38,7 +39,7 @@ def late_in_challenge(answer: Answer, exam: Exam) -> bool:
     return (answer.saved_at - answer.shown_at).total_seconds() > exam.seconds_per_question
 
 
-def _final(attempt: Attempt, answers: list[Answer]) -> None:
+def _final(attempt: Attempt, answers: list) -> None:
     """Set the attempt's status and, when every item is graded, its score and pass mark."""
     if any(a.score is None for a in answers):
         attempt.status, attempt.score, attempt.passed = Status.REVIEW, None, None
@@ -55,14 +56,45 @@ def attempt_grade(*, attempt_id: int) -> Attempt | None:
     return Attempt.objects.select_related("exam").filter(pk=attempt_id).first()
 
 
+@dataclass(slots=True)
+class _Graded:
+    """An answer as grading reads and writes it: a plain row, not a model instance (building 50
+    model instances per attempt, with their questions and versions, cost more than the scoring)."""
+
+    pk: int
+    attempt_id: int
+    question_id: int
+    version_id: int
+    points: int
+    response: object
+    score: int | None
+    correct: bool | None
+    graded_by_id: int | None
+
+
+_GRADED_FIELDS = ("pk", "attempt_id", "question_id", "version_id", "points", "response", "score", "correct", "graded_by_id")
+
+
+def _still_submitted(attempt_id: int) -> bool:
+    """The cheap first look of a grading task: under a submit spike most tasks find their attempt
+    already graded in another task's batch, and this one indexed read is all they cost."""
+    table = connection.ops.quote_name(Attempt._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s AND status = %s", [attempt_id, Status.SUBMITTED])
+        return cursor.fetchone() is not None
+
+
 def attempts_grade(*, attempt_id: int, limit: int | None = None) -> int:
     """Grade the objective items of the submitted attempt `attempt_id` and of up to `limit` - 1
     other submitted attempts, oldest first, that no other worker has locked (SKIP LOCKED); open
-    answers wait for a person. Returns how many were graded.
+    answers wait for a person. Returns how many were graded; 0 when the attempt is no longer
+    submitted (graded in another task's batch, or never submitted).
 
     One task per submitted attempt is enqueued, but under a submit spike the first task grades a
     batch in a few set-based statements and the tasks of attempts already graded find nothing to
     do: the cost per attempt falls to a small share of a task's (bench/exam_grading.py)."""
+    if not _still_submitted(attempt_id):
+        return 0
     limit = limit or settings.EXAMS_GRADING_BATCH
     with transaction.atomic():
         mine_first = Case(When(pk=attempt_id, then=Value(0)), default=Value(1))
@@ -73,16 +105,25 @@ def attempts_grade(*, attempt_id: int, limit: int | None = None) -> int:
         if not attempts:
             return 0
         _pause_for_tests()
-        by_attempt: dict[int, list[Answer]] = {a.pk: [] for a in attempts}
+        by_attempt: dict[int, list[_Graded]] = {a.pk: [] for a in attempts}
         exams = {a.pk: a.exam for a in attempts}
-        answers = list(Answer.objects.filter(attempt_id__in=list(by_attempt)).select_related("question", "version"))
+        answers = [
+            _Graded(*row)
+            for row in Answer.objects.filter(attempt_id__in=list(by_attempt)).values_list(*_GRADED_FIELDS)
+        ]
+        versions = {
+            pk: (kind, key)
+            for pk, kind, key in QuestionVersion.objects.filter(pk__in={a.version_id for a in answers})
+            .values_list("pk", "question__kind", "key")
+        }
         for answer in answers:
             by_attempt[answer.attempt_id].append(answer)
             exam = exams[answer.attempt_id]
-            if answer.question.kind == SHORT and answer.graded_by_id is None:
+            kind, key = versions[answer.version_id]
+            if kind == SHORT and answer.graded_by_id is None:
                 answer.score, answer.correct = None, None
             elif answer.graded_by_id is None and not (exam.challenge and answer.score is not None):
-                result = score_item(answer.question.kind, answer.version.key, answer.response, answer.points, multiple_rule=exam.multiple_rule)
+                result = score_item(kind, key, answer.response, answer.points, multiple_rule=exam.multiple_rule)
                 answer.score, answer.correct = result.awarded, result.correct
         write_scores(answers)
         now = timezone.now()
@@ -115,7 +156,7 @@ def _store_attempts(attempts: list[Attempt], now) -> None:
         cursor.execute(sql, params + [now])
 
 
-def write_scores(answers: list[Answer]) -> None:
+def write_scores(answers: list) -> None:
     """Store the answers' scores with one UPDATE per distinct (score, correct): a paper has a few
     (full marks, nothing, a partial share), where Django's bulk_update would build one CASE branch
     per answer (most of a grading's time, measured in bench/exam_grading.py)."""
@@ -126,13 +167,14 @@ def write_scores(answers: list[Answer]) -> None:
         Answer.objects.filter(pk__in=ids).update(score=score, correct=correct)
 
 
-MISTAKE_FIELDS = ["version", "attempt", "last_response", "wrong_count", "last_wrong_at", "right_streak", "mastered_at"]
-
-
-def _note_mistakes(graded: list[tuple[Attempt, list[Answer]]]) -> None:
+def _note_mistakes(graded: list[tuple[Attempt, list]]) -> None:
     """Add the questions answered wrong to the trainees' wrong-answer books (错题本): one upsert
-    for new and known mistakes alike (a known one counts once more and leaves "mastered")."""
-    wrong: dict[tuple[int, int], tuple[Attempt, Answer, int]] = {}
+    for new and known mistakes alike (a known one counts once more and leaves "mastered").
+
+    Written as INSERT ... ON CONFLICT DO UPDATE, which PostgreSQL and SQLite share, so that the
+    count adds to the stored one in the database (no read first, no lost count when two batches
+    meet on one book entry); Django's bulk_create(update_conflicts=True) can only overwrite it."""
+    wrong: dict[tuple[int, int], tuple[Attempt, object, int]] = {}
     for attempt, answers in graded:  # oldest first: a later attempt's answer is the one kept
         for answer in answers:
             if answer.correct is False:
@@ -141,24 +183,28 @@ def _note_mistakes(graded: list[tuple[Attempt, list[Answer]]]) -> None:
                 wrong[key] = (attempt, answer, times)
     if not wrong:
         return
-    now = timezone.now()
-    known = {
-        (user_id, question_id): count
-        for user_id, question_id, count in MistakeBookEntry.objects.filter(
-            user_id__in={u for u, _q in wrong}, question_id__in={q for _u, q in wrong}
-        ).values_list("user_id", "question_id", "wrong_count")
-    }
-    MistakeBookEntry.objects.bulk_create(
-        [
-            MistakeBookEntry(
-                user_id=user_id, question_id=question_id, version_id=answer.version_id, attempt=attempt,
-                last_response=answer.response, wrong_count=known.get((user_id, question_id), 0) + times, last_wrong_at=now,
-                right_streak=0, mastered_at=None,
+    quote = connection.ops.quote_name
+    table = quote(MistakeBookEntry._meta.db_table)
+    response_field = MistakeBookEntry._meta.get_field("last_response")
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    rows = [
+        (user_id, question_id, answer.version_id, attempt.pk,
+         response_field.get_db_prep_save(answer.response, connection), times, now, 0, None)
+        for (user_id, question_id), (attempt, answer, times) in wrong.items()
+    ]
+    columns = "user_id, question_id, version_id, attempt_id, last_response, wrong_count, last_wrong_at, right_streak, mastered_at"
+    placeholders = "(" + ", ".join(["%s"] * 9) + ")"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 500):
+            chunk = rows[start:start + 500]
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {', '.join([placeholders] * len(chunk))} "
+                f"ON CONFLICT (user_id, question_id) DO UPDATE SET version_id = excluded.version_id, "
+                f"attempt_id = excluded.attempt_id, last_response = excluded.last_response, "
+                f"wrong_count = {table}.wrong_count + excluded.wrong_count, last_wrong_at = excluded.last_wrong_at, "
+                f"right_streak = 0, mastered_at = NULL",
+                [value for row in chunk for value in row],
             )
-            for (user_id, question_id), (attempt, answer, times) in wrong.items()
-        ],
-        update_conflicts=True, unique_fields=["user", "question"], update_fields=MISTAKE_FIELDS,
-    )
 
 
 def answer_review(*, actor, answer_id: int, score: int, comment: str = "") -> Answer:

@@ -162,7 +162,8 @@ def test_one_grading_task_grades_a_batch_of_submitted_attempts_and_the_others_fi
     assert grader.attempts_grade(attempt_id=sat[3].pk) == 3
     statuses = dict(Attempt.objects.values_list("pk", "status"))
     assert [statuses[a.pk] for a in sat] == ["graded", "graded", "submitted", "graded"]
-    assert [grader.attempts_grade(attempt_id=a.pk) for a in sat] == [1, 0, 0, 0]  # sat[0]'s task takes sat[2]
+    # A task whose attempt was graded in another's batch does nothing; sat[2]'s own task grades it.
+    assert [grader.attempts_grade(attempt_id=a.pk) for a in sat] == [0, 0, 1, 0]
     assert {a.pk: (a.score, a.grade_events.count()) for a in Attempt.objects.all()} == {
         sat[0].pk: (0, 1), sat[1].pk: (500, 1), sat[2].pk: (0, 1), sat[3].pk: (500, 1),
     }
