@@ -52,6 +52,16 @@ def counted_attempts(attempts: list[Attempt], counting: str) -> dict[int, Attemp
     return best
 
 
+def exam_outcomes(*, exam_id: int, user_ids) -> dict[int, Attempt]:
+    """{user id: the attempt that counts} for these users, whether or not the results are released
+    to them: for other apps deciding on a pass (the certificates' criteria)."""
+    exam = Exam.objects.filter(pk=exam_id).first()
+    if exam is None:
+        return {}
+    attempts = list(Attempt.objects.filter(exam=exam, user_id__in=list(user_ids), status=Attempt.Status.GRADED).order_by("pk"))
+    return counted_attempts(attempts, exam.counting)
+
+
 @dataclass
 class Standing:
     rank: int

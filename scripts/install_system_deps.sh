@@ -3,10 +3,12 @@
 #   postgresql, redis-server  - the real servers of the integration tests (scripts/services.sh)
 #   chromium                  - the browser the Playwright tests drive (never Playwright's own download)
 #   fonts-wqy-microhei        - the TrueType Chinese font embedded in certificates
+#   poppler-utils, zbar-tools - pdffonts/pdftotext/pdftoppm/pdfinfo and zbarimg, with which the
+#                               certificate tests read the PDFs and decode their QR codes
 #   wrk                       - only for the request benchmark (make bench)
 #
 # Usage: scripts/install_system_deps.sh [--test | --bench | --all]
-#   --test (default): postgresql, redis-server, chromium, fonts-wqy-microhei
+#   --test (default): postgresql, redis-server, chromium, fonts-wqy-microhei, poppler-utils, zbar-tools
 #   --bench: postgresql, redis-server, wrk;  --all: all of them
 # Idempotent: when every command is present it returns at once without touching apt.
 # Needs root (or sudo) only when something is missing.
@@ -18,7 +20,7 @@ case "${1:-}" in
     "" | --test) ;;
     --bench) want_test=0; want_bench=1 ;;
     --all) want_bench=1 ;;
-    -h | --help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "usage: $0 [--test|--bench|--all]" >&2; exit 2 ;;
 esac
 
@@ -31,6 +33,10 @@ command -v redis-server >/dev/null && command -v redis-cli >/dev/null || missing
 if [ "$want_test" = 1 ]; then
     command -v chromium >/dev/null || missing+=(chromium)
     have_font || missing+=(fonts-wqy-microhei)
+    for tool in pdffonts pdftotext pdftoppm pdfinfo; do
+        command -v "$tool" >/dev/null || { missing+=(poppler-utils); break; }
+    done
+    command -v zbarimg >/dev/null || missing+=(zbar-tools)
 fi
 if [ "$want_bench" = 1 ]; then
     command -v wrk >/dev/null || missing+=(wrk)

@@ -202,6 +202,8 @@ SPECTACULAR_SETTINGS = {
         "DocumentImportStatusEnum": "courses.models.library.DocumentImport.Status",
         "RosterImportStatusEnum": "accounts.models.RosterImport.Status",
         "QuestionKindEnum": "exams.models.Question.Kind",
+        "CertificateStatusEnum": "certificates.models.Issued.Status",
+        "IssueRunStatusEnum": "certificates.models.IssueRun.Status",
         "ExamModeEnum": "exams.models.Exam.Mode",
         "QuestionFileFormatEnum": "exams.serializers.QUESTION_FILE_FORMATS",
         "CourseFormatEnum": "courses.models.library.Course.Format",
@@ -229,3 +231,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# Certificates
+# The TrueType font embedded in certificate and transcript PDFs (fonts-wqy-microhei), and the base
+# of the verification URL printed and encoded in their QR codes.
+CERTIFICATES_FONT_PATH = env("CERTIFICATES_FONT_PATH", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+CERTIFICATES_PUBLIC_BASE_URL = env("CERTIFICATES_PUBLIC_BASE_URL", "http://127.0.0.1:8000")

@@ -139,6 +139,9 @@ def training_class_close(*, actor, training_class: TrainingClass, agenda_file=No
     locked.closed_by = actor
     locked._history_user = actor
     locked.save()
+    from certificates.services import class_closed  # the certificates app's public entry
+
+    class_closed(training_class=locked)
     return locked
 
 

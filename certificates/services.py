@@ -1,0 +1,410 @@
+"""Every write of the certificates app: templates, a class's criteria, issuing, revoking and
+reissuing certificates, and hour transcripts.
+
+Issuing is two steps. The first, in one transaction with the class row locked, decides who
+qualifies, leaves out anyone who already has a certificate of the class (ever: a revoked one is
+reissued by hand) and hands out serial numbers from the counter row, locked too; so two workers
+issuing for one class at once make no duplicate and leave no gap. The second renders the PDFs,
+each certificate on its own, outside that transaction; a certificate whose PDF is missing is
+rendered again by the next run.
+"""
+import hashlib
+import re
+import secrets
+from datetime import date
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Organization
+from backend.errors import ApplicationError
+
+from . import rendering, selectors
+from .models import PLACEHOLDERS, Certificate, CertificateTemplate, IssueRun, IssuingCriteria, SerialCounter, Transcript
+
+PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+SAMPLE = {
+    "name": "欧阳明", "class": "示例培训班", "starts_on": "2026年3月2日", "ends_on": "2026年3月6日", "hours": "40",
+    "score": "92", "issuer": "示例组织部", "date": "2026年3月6日",
+}
+
+
+def _invalid(field: str, message: str) -> ApplicationError:
+    return ApplicationError("invalid", message, errors={field: [message]})
+
+
+# --- templates ---------------------------------------------------------------------------------
+
+
+def _check_template(*, title: str, body: str, issuer_line: str, seal: bytes | None) -> None:
+    """Everything a certificate could fail on is refused here, when the template is saved."""
+    for field, value, label in (("title", title, _("title")), ("body", body, _("body")), ("issuer_line", issuer_line, _("issuer line"))):
+        if not value.strip():
+            raise _invalid(field, _("The %(field)s is required.") % {"field": label})
+    stripped = PLACEHOLDER.sub("", body)
+    if "{" in stripped or "}" in stripped:
+        raise _invalid("body", _("A brace in the body is not part of a placeholder: write placeholders as {name}."))
+    unknown = [name for name in PLACEHOLDER.findall(body) if name not in PLACEHOLDERS]
+    if unknown:
+        raise _invalid("body", _("Unknown placeholders: %(names)s. Known: %(known)s.") % {
+            "names": "、".join("{%s}" % n for n in dict.fromkeys(unknown)), "known": "、".join("{%s}" % n for n in PLACEHOLDERS)})
+    for field, value in (("title", title), ("body", PLACEHOLDER.sub("", body)), ("issuer_line", issuer_line)):
+        missing = rendering.missing_glyphs(value)
+        if missing:
+            raise _invalid(field, _("The certificate font cannot draw: %(chars)s.") % {"chars": " ".join(missing)})
+    if seal is not None:
+        try:
+            rendering.check_seal_png(seal)
+        except ValueError as error:
+            raise _invalid("seal", str(error)) from error
+
+
+def _read_seal(seal) -> bytes | None:
+    if seal is None:
+        return None
+    seal.seek(0)
+    data = seal.read()
+    seal.seek(0)
+    return data
+
+
+@transaction.atomic
+def template_create(*, actor, organization: Organization, name: str, title: str, body: str, issuer_line: str,
+                    landscape: bool = False, seal=None) -> CertificateTemplate:
+    selectors.require_template_manager(actor, organization)
+    _check_template(title=title, body=body, issuer_line=issuer_line, seal=_read_seal(seal))
+    if CertificateTemplate.objects.filter(organization=organization, name=name.strip()).exists():
+        raise _invalid("name", _("This organization already has a template with this name."))
+    template = CertificateTemplate(
+        organization=organization, name=name.strip(), title=title.strip(), body=body.strip(), issuer_line=issuer_line.strip(),
+        landscape=landscape, created_by=actor,
+    )
+    if seal is not None:
+        template.seal.save(f"seal-{secrets.token_hex(8)}.png", seal, save=False)
+    template._history_user = actor
+    template.save()
+    return template
+
+
+@transaction.atomic
+def template_update(*, actor, template: CertificateTemplate, name: str, title: str, body: str, issuer_line: str,
+                    landscape: bool, seal=None, remove_seal: bool = False, archived: bool = False) -> CertificateTemplate:
+    selectors.require_template_manager(actor, template.organization)
+    _check_template(title=title, body=body, issuer_line=issuer_line, seal=_read_seal(seal))
+    if CertificateTemplate.objects.filter(organization=template.organization, name=name.strip()).exclude(pk=template.pk).exists():
+        raise _invalid("name", _("This organization already has a template with this name."))
+    template.name, template.title, template.body = name.strip(), title.strip(), body.strip()
+    template.issuer_line, template.landscape, template.archived = issuer_line.strip(), landscape, archived
+    if seal is not None:
+        template.seal.save(f"seal-{secrets.token_hex(8)}.png", seal, save=False)
+    elif remove_seal:
+        template.seal = ""
+    template._history_user = actor
+    template.save()
+    return template
+
+
+def _seal_bytes(template: CertificateTemplate) -> bytes | None:
+    if not template.seal:
+        return None
+    with template.seal.open("rb") as handle:
+        return handle.read()
+
+
+def template_preview(*, template: CertificateTemplate) -> bytes:
+    """A sample certificate from the template (made-up name, class and serial)."""
+    today = timezone.localdate()
+    return rendering.render_certificate(rendering.CertificateDocument(
+        title=template.title, body=fill(template.body, SAMPLE), issuer_line=template.issuer_line, issued_on=today,
+        serial=f"{template.organization.code}-{today.year}-000000", verify_url=verify_url("sample"),
+        landscape=template.landscape, seal_png=_seal_bytes(template), pdf_title=template.title, pdf_author=template.issuer_line,
+    ))
+
+
+def fill(body: str, values: dict[str, str]) -> str:
+    return PLACEHOLDER.sub(lambda m: values.get(m.group(1), ""), body)
+
+
+def verify_url(code: str) -> str:
+    return f"{settings.CERTIFICATES_PUBLIC_BASE_URL.rstrip('/')}/verify/{code}/"
+
+
+# --- criteria ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def criteria_set(*, actor, training_class, template: CertificateTemplate, exam=None, issue_on_close: bool = True) -> IssuingCriteria:
+    selectors.require_class_manager(actor, training_class)
+    if template.archived or not training_class.organization.path.startswith(template.organization.path):
+        raise _invalid("template", _("Choose a template of the class's host organization or of one above it."))
+    if exam is not None and not selectors.exam_usable(actor, exam):
+        raise _invalid("exam", _("Choose an exam you manage."))
+    criteria, _created = IssuingCriteria.objects.update_or_create(
+        training_class=training_class,
+        defaults={"template": template, "exam": exam, "issue_on_close": issue_on_close, "updated_by": actor},
+    )
+    return criteria
+
+
+# --- issuing ----------------------------------------------------------------------------------
+
+
+def _allocate(organization: Organization, year: int, kind: str, count: int) -> int:
+    """Hand out `count` consecutive serial numbers; returns the first. Call inside a transaction:
+    the counter row stays locked until it commits, and a rollback gives the numbers back."""
+    SerialCounter.objects.bulk_create([SerialCounter(organization=organization, year=year, kind=kind)], ignore_conflicts=True)
+    counter = SerialCounter.objects.select_for_update().get(organization=organization, year=year, kind=kind)
+    SerialCounter.objects.filter(pk=counter.pk).update(last=F("last") + count)
+    return counter.last + 1
+
+
+def serial_text(organization: Organization, year: int, number: int, kind: str = SerialCounter.Kind.CERTIFICATE) -> str:
+    prefix = "T" if kind == SerialCounter.Kind.TRANSCRIPT else ""
+    return f"{organization.code}-{year}-{prefix}{number:06d}"
+
+
+def new_code() -> str:
+    return secrets.token_urlsafe(32)  # 256 random bits
+
+
+@transaction.atomic
+def issue_request(*, actor, training_class) -> IssueRun:
+    """Queue the issuing of a class's certificates; the page follows the run's progress."""
+    selectors.require_class_manager(actor, training_class)
+    if not IssuingCriteria.objects.filter(training_class=training_class).exists():
+        raise ApplicationError("no_criteria", _("Choose the class's certificate template first."))
+    if training_class.status != training_class.Status.CLOSED:
+        raise ApplicationError("status_invalid", _("Certificates are issued once the class is closed and completion is decided."))
+    run = IssueRun.objects.create(training_class=training_class, requested_by=actor)
+    from .tasks import certificates_issue_task
+
+    transaction.on_commit(lambda: certificates_issue_task.delay(run.pk))
+    return run
+
+
+def class_closed(*, training_class) -> IssueRun | None:
+    """Called by the class's closing (in its transaction): issue when the criteria say so."""
+    criteria = IssuingCriteria.objects.filter(training_class=training_class).first()
+    if criteria is None or not criteria.issue_on_close:
+        return None
+    run = IssueRun.objects.create(training_class=training_class, requested_by=training_class.closed_by)
+    from .tasks import certificates_issue_task
+
+    transaction.on_commit(lambda: certificates_issue_task.delay(run.pk))
+    return run
+
+
+def _qualified(training_class, criteria: IssuingCriteria) -> tuple[list, list[dict]]:
+    """(enrollments that qualify, problems) for trainees without a certificate of the class yet."""
+    from courses.models import Enrollment
+
+    from exams.results import exam_outcomes
+
+    had = set(Certificate.objects.filter(training_class=training_class).values_list("user_id", flat=True))
+    enrollments = [
+        e for e in Enrollment.objects.filter(training_class=training_class, status=Enrollment.Status.ENROLLED, completed=True)
+        .select_related("user").order_by("pk") if e.user_id not in had
+    ]
+    problems, scores = [], {}
+    if criteria.exam_id:
+        outcomes = exam_outcomes(exam_id=criteria.exam_id, user_ids=[e.user_id for e in enrollments])
+        passed = []
+        for enrollment in enrollments:
+            attempt = outcomes.get(enrollment.user_id)
+            if attempt is None or not attempt.passed:
+                problems.append({"user": enrollment.user_id, "name": enrollment.user.display_name, "reason": _("has not passed the exam")})
+            else:
+                scores[enrollment.user_id] = attempt.score
+                passed.append(enrollment)
+        enrollments = passed
+    drawable = []
+    for enrollment in enrollments:
+        missing = rendering.missing_glyphs(enrollment.user.display_name)
+        if missing:
+            problems.append({"user": enrollment.user_id, "name": enrollment.user.display_name,
+                             "reason": _("the certificate font cannot draw %(chars)s in the name") % {"chars": " ".join(missing)}})
+        else:
+            enrollment.exam_score = scores.get(enrollment.user_id)
+            drawable.append(enrollment)
+    return drawable, problems
+
+
+def certificates_issue(*, run_id: int) -> IssueRun:
+    """The Celery task's work: issue what the class owes, then render what has no PDF yet."""
+    from courses.models import TrainingClass
+
+    run = IssueRun.objects.select_related("training_class").get(pk=run_id)
+    IssueRun.objects.filter(pk=run.pk).update(status=IssueRun.Status.RUNNING)
+    with transaction.atomic():
+        training_class = TrainingClass.objects.select_for_update().select_related("organization").get(pk=run.training_class_id)
+        criteria = IssuingCriteria.objects.select_related("template").filter(training_class=training_class).first()
+        if criteria is None or training_class.status != TrainingClass.Status.CLOSED:
+            reason = _("The class has no certificate template.") if criteria is None else _("The class is not closed.")
+            IssueRun.objects.filter(pk=run.pk).update(status=IssueRun.Status.FAILED, finished_at=timezone.now(), problems=[{"reason": reason}])
+            run.refresh_from_db()
+            return run
+        enrollments, problems = _qualified(training_class, criteria)
+        now = timezone.now()
+        year = timezone.localdate(now).year
+        organization = training_class.organization
+        first = _allocate(organization, year, SerialCounter.Kind.CERTIFICATE, len(enrollments)) if enrollments else 0
+        Certificate.objects.bulk_create([
+            Certificate(
+                organization=organization, user=e.user, serial=serial_text(organization, year, first + i), code=new_code(),
+                name=e.user.display_name, issuer=criteria.template.issuer_line, issued_at=now, issued_by=run.requested_by,
+                training_class=training_class, template=criteria.template, class_title=training_class.title,
+                starts_on=training_class.starts_on, ends_on=training_class.ends_on,
+                centi_hours=e.attended_centi_hours or 0, score=e.exam_score,
+            )
+            for i, e in enumerate(enrollments)
+        ])
+        pending = Certificate.objects.filter(training_class=training_class, pdf="").count()
+        IssueRun.objects.filter(pk=run.pk).update(total=pending, problems=problems)
+    done = 0
+    for certificate_id in list(Certificate.objects.filter(training_class_id=run.training_class_id, pdf="").values_list("pk", flat=True)):
+        if certificate_render(certificate_id=certificate_id):
+            done += 1
+            if done % 20 == 0:
+                IssueRun.objects.filter(pk=run.pk).update(done=done)
+    IssueRun.objects.filter(pk=run.pk).update(status=IssueRun.Status.DONE, done=done, finished_at=timezone.now())
+    run.refresh_from_db()
+    return run
+
+
+def _certificate_document(certificate: Certificate) -> rendering.CertificateDocument:
+    template = certificate.template
+    issued_on = timezone.localdate(certificate.issued_at)
+    values = {
+        "name": certificate.name, "class": certificate.class_title, "starts_on": date_text(certificate.starts_on),
+        "ends_on": date_text(certificate.ends_on), "hours": rendering.format_centi_hours(certificate.centi_hours),
+        "score": rendering.format_centi_hours(certificate.score) if certificate.score is not None else "",
+        "issuer": certificate.issuer, "date": date_text(issued_on),
+    }
+    return rendering.CertificateDocument(
+        title=template.title, body=fill(template.body, values), issuer_line=certificate.issuer, issued_on=issued_on,
+        serial=certificate.serial, verify_url=verify_url(certificate.code), landscape=template.landscape,
+        seal_png=_seal_bytes(template), pdf_title=f"{template.title} {certificate.serial}", pdf_author=certificate.issuer,
+    )
+
+
+def date_text(value: date) -> str:
+    return _("%(y)d-%(m)02d-%(d)02d") % {"y": value.year, "m": value.month, "d": value.day}
+
+
+def certificate_render(*, certificate_id: int) -> bool:
+    """Render one certificate's PDF and store it with its SHA-256, unless another worker holds it
+    or it has its PDF already. Returns whether it rendered."""
+    with transaction.atomic():
+        certificate = (
+            Certificate.objects.select_for_update(skip_locked=True, of=("self",)).select_related("template__organization")
+            .filter(pk=certificate_id, pdf="").first()
+        )
+        if certificate is None:
+            return False
+        content = rendering.render_certificate(_certificate_document(certificate))
+        certificate.sha256 = hashlib.sha256(content).hexdigest()
+        certificate.pdf.save(f"{certificate.serial}-{secrets.token_hex(6)}.pdf", ContentFile(content), save=False)
+        Certificate.objects.filter(pk=certificate.pk).update(pdf=certificate.pdf.name, sha256=certificate.sha256)
+    return True
+
+
+@transaction.atomic
+def certificate_revoke(*, actor, certificate: Certificate, reason: str) -> Certificate:
+    selectors.require_class_manager(actor, certificate.training_class)
+    reason = (reason or "").strip()
+    if not reason:
+        raise _invalid("reason", _("Give the reason for revoking the certificate."))
+    locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if locked.status == Certificate.Status.REVOKED:
+        raise ApplicationError("status_invalid", _("This certificate is revoked already."))
+    locked.status, locked.revoked_at, locked.revoked_by, locked.revoke_reason = Certificate.Status.REVOKED, timezone.now(), actor, reason[:500]
+    locked._history_user = actor
+    locked.save(update_fields=["status", "revoked_at", "revoked_by", "revoke_reason"])
+    return locked
+
+
+def certificate_reissue(*, actor, certificate: Certificate, reason: str) -> Certificate:
+    """Revoke a certificate (if it is not already) and issue its replacement: a new serial and
+    code, the same facts; the old one's verification says it was replaced."""
+    selectors.require_class_manager(actor, certificate.training_class)
+    with transaction.atomic():
+        old = Certificate.objects.select_for_update().select_related("training_class__organization", "user").get(pk=certificate.pk)
+        if old.replaced_by_id:
+            raise ApplicationError("status_invalid", _("This certificate has been replaced already."))
+        now = timezone.now()
+        if old.status == Certificate.Status.VALID:
+            if not (reason or "").strip():
+                raise _invalid("reason", _("Give the reason for replacing the certificate."))
+            old.status, old.revoked_at, old.revoked_by, old.revoke_reason = Certificate.Status.REVOKED, now, actor, reason.strip()[:500]
+            old._history_user = actor
+            old.save(update_fields=["status", "revoked_at", "revoked_by", "revoke_reason"])  # before the new one: one valid at a time
+        organization = old.training_class.organization
+        year = timezone.localdate(now).year
+        number = _allocate(organization, year, SerialCounter.Kind.CERTIFICATE, 1)
+        new = Certificate.objects.create(
+            organization=organization, user=old.user, serial=serial_text(organization, year, number), code=new_code(),
+            name=old.user.display_name, issuer=old.issuer, issued_at=now, issued_by=actor, training_class=old.training_class,
+            template=old.template, class_title=old.class_title, starts_on=old.starts_on, ends_on=old.ends_on,
+            centi_hours=old.centi_hours, score=old.score,
+        )
+        old.replaced_by = new
+        old._history_user = actor
+        old.save(update_fields=["replaced_by"])
+    certificate_render(certificate_id=new.pk)
+    new.refresh_from_db()
+    return new
+
+
+# --- transcripts ------------------------------------------------------------------------------
+
+
+def transcript_issue(*, actor, user, year: int) -> Transcript:
+    """An hour transcript of the closed classes a trainee attended in a year, signed off by the
+    trainee's organization. The trainee asks for their own; staff of their organization for them."""
+    if actor.pk != user.pk:
+        selectors.require_person_staff(actor, user)
+    rows = selectors.transcript_rows(user=user, year=year)
+    if not rows:
+        raise ApplicationError("empty", _("No closed class in %(year)d has hours for this trainee.") % {"year": year})
+    missing = rendering.missing_glyphs(user.display_name + "".join(r["title"] + r["host"] for r in rows))
+    if missing:
+        raise ApplicationError("font", _("The certificate font cannot draw: %(chars)s.") % {"chars": " ".join(missing)})
+    organization = user.organization
+    with transaction.atomic():
+        now = timezone.now()
+        number = _allocate(organization, year, SerialCounter.Kind.TRANSCRIPT, 1)
+        transcript = Transcript.objects.create(
+            organization=organization, user=user, serial=serial_text(organization, year, number, SerialCounter.Kind.TRANSCRIPT),
+            code=new_code(), name=user.display_name, issuer=organization.name, issued_at=now, issued_by=actor, year=year, rows=rows,
+            attended_centi_hours=sum(r["attended"] for r in rows), topic_centi_hours=sum(r["topic"] for r in rows),
+        )
+        content = rendering.render_transcript(rendering.TranscriptDocument(
+            name=transcript.name, year=year, issuer=transcript.issuer, issued_on=timezone.localdate(now), serial=transcript.serial,
+            verify_url=verify_url(transcript.code),
+            rows=tuple(rendering.TranscriptRow(
+                title=r["title"], host=r["host"], starts_on=date.fromisoformat(r["starts_on"]), ends_on=date.fromisoformat(r["ends_on"]),
+                attended_centi_hours=r["attended"], topic_centi_hours=r["topic"]) for r in rows),
+            pdf_title=_("Hour transcript %(year)d: %(name)s") % {"year": year, "name": transcript.name}, pdf_author=transcript.issuer,
+        ))
+        transcript.sha256 = hashlib.sha256(content).hexdigest()
+        transcript.pdf.save(f"{transcript.serial}-{secrets.token_hex(6)}.pdf", ContentFile(content), save=False)
+        Transcript.objects.filter(pk=transcript.pk).update(pdf=transcript.pdf.name, sha256=transcript.sha256)
+    return transcript
+
+
+@transaction.atomic
+def transcript_revoke(*, actor, transcript: Transcript, reason: str) -> Transcript:
+    selectors.require_person_staff(actor, transcript.user)
+    if not (reason or "").strip():
+        raise _invalid("reason", _("Give the reason for revoking the transcript."))
+    locked = Transcript.objects.select_for_update().get(pk=transcript.pk)
+    if locked.status == Transcript.Status.REVOKED:
+        raise ApplicationError("status_invalid", _("This transcript is revoked already."))
+    locked.status, locked.revoked_at, locked.revoked_by, locked.revoke_reason = Transcript.Status.REVOKED, timezone.now(), actor, reason.strip()[:500]
+    locked._history_user = actor
+    locked.save(update_fields=["status", "revoked_at", "revoked_by", "revoke_reason"])
+    return locked
