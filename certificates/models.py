@@ -99,7 +99,7 @@ class Issued(models.Model):
     organization = models.ForeignKey(Organization, verbose_name=_("issuer"), on_delete=models.PROTECT, related_name="+")
     user = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     serial = models.CharField(_("serial number"), max_length=64, unique=True)
-    code = models.CharField(max_length=64, unique=True)  # the verification code: 256 random bits
+    code = models.CharField(max_length=64, unique=True)  # the verification code: 128 random bits
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.VALID)
     name = models.CharField(_("name"), max_length=100)  # as printed
     issuer = models.CharField(_("issuer"), max_length=200)  # as printed

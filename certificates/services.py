@@ -168,7 +168,7 @@ def serial_text(organization: Organization, year: int, number: int, kind: str = 
 
 
 def new_code() -> str:
-    return secrets.token_urlsafe(32)  # 256 random bits
+    return secrets.token_urlsafe(16)  # 128 random bits: 22 characters, a smaller QR code (version 4)
 
 
 @transaction.atomic
@@ -262,20 +262,37 @@ def certificates_issue(*, run_id: int) -> IssueRun:
             )
             for i, e in enumerate(enrollments)
         ])
-        pending = Certificate.objects.filter(training_class=training_class, pdf="").count()
-        IssueRun.objects.filter(pk=run.pk).update(total=pending, problems=problems)
-    done = 0
-    for certificate_id in list(Certificate.objects.filter(training_class_id=run.training_class_id, pdf="").values_list("pk", flat=True)):
-        if certificate_render(certificate_id=certificate_id):
-            done += 1
-            if done % 20 == 0:
-                IssueRun.objects.filter(pk=run.pk).update(done=done)
-    IssueRun.objects.filter(pk=run.pk).update(status=IssueRun.Status.DONE, done=done, finished_at=timezone.now())
+        pending = list(Certificate.objects.filter(training_class=training_class, pdf="").order_by("pk").values_list("pk", flat=True))
+        IssueRun.objects.filter(pk=run.pk).update(total=len(pending), problems=problems)
+    if not pending:
+        IssueRun.objects.filter(pk=run.pk).update(status=IssueRun.Status.DONE, finished_at=timezone.now())
+    else:
+        # Rendering is shared out in chunks, so every worker process renders (one task would keep one busy).
+        from .tasks import certificates_render_task
+
+        for start in range(0, len(pending), RENDER_CHUNK):
+            certificates_render_task.delay(run.pk, pending[start:start + RENDER_CHUNK])
     run.refresh_from_db()
     return run
 
 
-def _certificate_document(certificate: Certificate) -> rendering.CertificateDocument:
+RENDER_CHUNK = 100
+
+
+def certificates_render(*, run_id: int, certificate_ids: list[int]) -> int:
+    """Render a chunk of a run's certificates; the run is done when every chunk has reported.
+    A certificate another worker holds, or one rendered already, counts as handled."""
+    rendered = 0
+    for start in range(0, len(certificate_ids), 20):
+        part = certificate_ids[start:start + 20]
+        rendered += certificates_render_batch(certificate_ids=part)
+        IssueRun.objects.filter(pk=run_id).update(done=F("done") + len(part))  # progress for the page
+    IssueRun.objects.filter(pk=run_id, status=IssueRun.Status.RUNNING, done__gte=F("total")).update(
+        status=IssueRun.Status.DONE, finished_at=timezone.now())
+    return rendered
+
+
+def _certificate_document(certificate: Certificate, seal: bytes | None) -> rendering.CertificateDocument:
     template = certificate.template
     issued_on = timezone.localdate(certificate.issued_at)
     values = {
@@ -287,7 +304,7 @@ def _certificate_document(certificate: Certificate) -> rendering.CertificateDocu
     return rendering.CertificateDocument(
         title=template.title, body=fill(template.body, values), issuer_line=certificate.issuer, issued_on=issued_on,
         serial=certificate.serial, verify_url=verify_url(certificate.code), landscape=template.landscape,
-        seal_png=_seal_bytes(template), pdf_title=f"{template.title} {certificate.serial}", pdf_author=certificate.issuer,
+        seal_png=seal, pdf_title=f"{template.title} {certificate.serial}", pdf_author=certificate.issuer,
     )
 
 
@@ -296,20 +313,28 @@ def date_text(value: date) -> str:
 
 
 def certificate_render(*, certificate_id: int) -> bool:
-    """Render one certificate's PDF and store it with its SHA-256, unless another worker holds it
-    or it has its PDF already. Returns whether it rendered."""
+    """Render one certificate's PDF (see `certificates_render_batch`). Returns whether it rendered."""
+    return certificates_render_batch(certificate_ids=[certificate_id]) == 1
+
+
+def certificates_render_batch(*, certificate_ids: list[int]) -> int:
+    """Render the PDFs of these certificates and store them with their SHA-256, leaving out any
+    another worker holds or that has its PDF already; one locking read and the seal read once for
+    the batch. Returns how many it rendered."""
     with transaction.atomic():
-        certificate = (
+        certificates = list(
             Certificate.objects.select_for_update(skip_locked=True, of=("self",)).select_related("template__organization")
-            .filter(pk=certificate_id, pdf="").first()
+            .filter(pk__in=certificate_ids, pdf="").order_by("pk")
         )
-        if certificate is None:
-            return False
-        content = rendering.render_certificate(_certificate_document(certificate))
-        certificate.sha256 = hashlib.sha256(content).hexdigest()
-        certificate.pdf.save(f"{certificate.serial}-{secrets.token_hex(6)}.pdf", ContentFile(content), save=False)
-        Certificate.objects.filter(pk=certificate.pk).update(pdf=certificate.pdf.name, sha256=certificate.sha256)
-    return True
+        seals: dict[int, bytes | None] = {}
+        for certificate in certificates:
+            if certificate.template_id not in seals:
+                seals[certificate.template_id] = _seal_bytes(certificate.template)
+            content = rendering.render_certificate(_certificate_document(certificate, seals[certificate.template_id]))
+            certificate.sha256 = hashlib.sha256(content).hexdigest()
+            certificate.pdf.save(f"{certificate.serial}-{secrets.token_hex(6)}.pdf", ContentFile(content), save=False)
+            Certificate.objects.filter(pk=certificate.pk).update(pdf=certificate.pdf.name, sha256=certificate.sha256)
+    return len(certificates)
 
 
 @transaction.atomic

@@ -9,4 +9,10 @@ RETRY = dict(autoretry_for=(ConnectionError, TimeoutError), retry_backoff=2, ret
 
 @shared_task(name="certificates.issue", acks_late=True, soft_time_limit=1800, time_limit=1900, **RETRY)
 def certificates_issue_task(run_id: int) -> int:
-    return services.certificates_issue(run_id=run_id).done
+    """Decide who qualifies and hand out serials; queues the rendering in chunks."""
+    return services.certificates_issue(run_id=run_id).total
+
+
+@shared_task(name="certificates.render", acks_late=True, soft_time_limit=600, time_limit=660, **RETRY)
+def certificates_render_task(run_id: int, certificate_ids: list[int]) -> int:
+    return services.certificates_render(run_id=run_id, certificate_ids=certificate_ids)

@@ -10,7 +10,6 @@ certificates.E001.
 import hashlib
 import os
 import threading
-from functools import partial
 
 from django.conf import settings
 from django.core import checks
@@ -18,7 +17,6 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.pdfgen.canvas import Canvas
 
 CHINESE_PROBE = "结业证书学时证明中华民族共同体"  # a font without these is no use here
 _lock = threading.Lock()
@@ -87,6 +85,9 @@ def get_font() -> TTFont:
 
 
 def font_name() -> str:
+    """The registered name. Give it to every Canvas as initialFontName (and to doc templates):
+    ReportLab's default initial font is Helvetica, which is not embedded and would be listed in
+    every page's resources even if no text used it."""
     return get_font().fontName
 
 
@@ -120,12 +121,6 @@ def require_glyphs(*texts: str) -> None:
     missing = missing_glyphs("".join(texts))
     if missing:
         raise MissingGlyphsError(missing)
-
-
-def canvas_maker():
-    """A Canvas class whose initial font is ours: ReportLab's default initial font is Helvetica,
-    which would put a non-embedded font into every page's resources."""
-    return partial(Canvas, initialFontName=font_name())
 
 
 def check_font(app_configs=None, **kwargs):

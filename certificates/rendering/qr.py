@@ -6,7 +6,9 @@ bench/certificate_render.py:
   operators, one fill);
 - draw_qr_widget: ReportLab's own QrCodeWidget (pure-Python encoder; one filled rectangle per run).
 
-draw_qr is the one in use: the path, which measured about twice as fast (see the bench).
+draw_qr is the one in use: the path. Measured (bench/certificate_render.py, one core): the QR
+code alone costs about 5.5 ms as a path against 24 ms as the widget, and a certificate with it
+renders at 94/s against 33/s (201/s without a QR code).
 Both use error correction M (or better) and a quiet zone of 4 modules inside the given square,
 painted white so that a background or border never touches the code.
 """

@@ -159,6 +159,7 @@ def celery_worker_factory(transactional_db, celery_on_redis, redis_url, tmp_path
             DATABASE_URL=database_url_for(connection.settings_dict),
             REDIS_URL=redis_url,
             DB_CONN_MAX_AGE="0",
+            CELERY_TASK_DEFAULT_QUEUE=celery_on_redis,  # what the worker's own tasks enqueue stays on this test's queue
             DJANGO_MEDIA_ROOT=str(tmp_path / "media"),
             PYTHONUNBUFFERED="1",
         )
