@@ -21,6 +21,7 @@ messages: $(STAMP)
 
 # Serve the app with demo data on the embedded default (SQLite, tasks in-process).
 run: install
+	scripts/install_system_deps.sh --run
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo
 	$(PY) manage.py runserver 127.0.0.1:8000

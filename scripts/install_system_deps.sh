@@ -7,7 +7,8 @@
 #                               certificate tests read the PDFs and decode their QR codes
 #   wrk                       - only for the request benchmark (make bench)
 #
-# Usage: scripts/install_system_deps.sh [--test | --bench | --all]
+# Usage: scripts/install_system_deps.sh [--run | --test | --bench | --all]
+#   --run: only fonts-wqy-microhei, what the app itself needs on the embedded default (`make run`)
 #   --test (default): postgresql, redis-server, chromium, fonts-wqy-microhei, poppler-utils, zbar-tools
 #   --bench: postgresql, redis-server, wrk;  --all: all of them
 # Idempotent: when every command is present it returns at once without touching apt.
@@ -16,20 +17,26 @@ set -euo pipefail
 
 want_test=1
 want_bench=0
+want_servers=1
 case "${1:-}" in
     "" | --test) ;;
+    --run) want_test=0; want_servers=0 ;;
     --bench) want_test=0; want_bench=1 ;;
     --all) want_bench=1 ;;
-    -h | --help) sed -n '2,14p' "$0"; exit 0 ;;
-    *) echo "usage: $0 [--test|--bench|--all]" >&2; exit 2 ;;
+    -h | --help) sed -n '2,15p' "$0"; exit 0 ;;
+    *) echo "usage: $0 [--run|--test|--bench|--all]" >&2; exit 2 ;;
 esac
 
 have_postgres() { compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null && compgen -G "/usr/lib/postgresql/*/bin/pg_ctl" >/dev/null; }
 have_font() { [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; }
 
 missing=()
-have_postgres || missing+=(postgresql)
-command -v redis-server >/dev/null && command -v redis-cli >/dev/null || missing+=(redis-server)
+if [ "$want_servers" = 1 ]; then
+    have_postgres || missing+=(postgresql)
+    command -v redis-server >/dev/null && command -v redis-cli >/dev/null || missing+=(redis-server)
+else
+    have_font || missing+=(fonts-wqy-microhei)
+fi
 if [ "$want_test" = 1 ]; then
     command -v chromium >/dev/null || missing+=(chromium)
     have_font || missing+=(fonts-wqy-microhei)

@@ -2,6 +2,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from accounts.models import Organization, Role, User
+from certificates.models import Certificate
 from courses.models import ClassSession, Course, Enrollment, Section, TrainingClass
 from exams.models import Exam, Question
 
@@ -20,12 +21,14 @@ def state():
         ClassSession.objects.count() + Enrollment.objects.count(),
         list(Exam.objects.order_by("id").values_list("title", "mode", "status")),
         Question.objects.count(),
+        list(Certificate.objects.order_by("serial").values_list("serial", flat=True)),
     )
 
 
-def test_demo_builds_a_small_region_and_twice_changes_nothing(monkeypatch, capsys):
+def test_demo_builds_a_small_region_and_twice_changes_nothing(monkeypatch, capsys, django_capture_on_commit_callbacks):
     monkeypatch.setenv("DEMO_PASSWORD", "Given-pass-2026")
-    call_command("demo")
+    with django_capture_on_commit_callbacks(execute=True):  # as `make run`, where the demo's transactions commit
+        call_command("demo")
     first = state()
     assert "(from DEMO_PASSWORD)" in capsys.readouterr().out
     leagues = Organization.objects.filter(kind=Organization.Kind.LEAGUE_CITY)
@@ -39,7 +42,9 @@ def test_demo_builds_a_small_region_and_twice_changes_nothing(monkeypatch, capsy
     assert User.objects.get(username="admin").is_superuser
     course = Course.objects.get()
     assert course.status == "published" and course.items.count() == 3 and course.minutes == 90
-    main = TrainingClass.objects.get(kind="main")
+    from courses.demo import DEMO_CLASS
+
+    main = TrainingClass.objects.get(title=DEMO_CLASS)
     assert main.status == "running" and main.sessions.count() == 6 and main.enrollments.count() == 12
     from courses.training.compliance import class_compliance
 
@@ -54,6 +59,15 @@ def test_demo_builds_a_small_region_and_twice_changes_nothing(monkeypatch, capsy
 
     class_exam = Exam.objects.get(training_class=main)
     assert access.can_sit(main.enrollments.first().user, class_exam)
+
+    # A closed class of last month issued its certificates as it closed: seven attended it all, the
+    # eighth came once and has none; each has its PDF and serial.
+    from certificates.demo import DEMO_CLASS as CLOSED_CLASS
+    closed = TrainingClass.objects.get(title=CLOSED_CLASS)
+    assert closed.status == "closed"
+    issued = Certificate.objects.filter(training_class=closed).order_by("serial")
+    assert issued.count() == 7 and all(c.pdf and c.status == "valid" for c in issued)
+    assert issued[0].serial.startswith("NM-HH-PS-") and not issued.filter(user__username="trainee08").exists()
 
     monkeypatch.setenv("DEMO_PASSWORD", "Other-pass-2027")
     call_command("demo")

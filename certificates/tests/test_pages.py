@@ -206,7 +206,7 @@ def test_auditors_see_a_classs_certificates_without_acting_and_outsiders_get_a_4
     assert Certificate.objects.filter(training_class=closed, status="valid").count() == 3
 
 
-def test_revoking_needs_a_reason_and_the_verification_page_then_says_revoked(client, people, closed, issued):
+def test_revoking_needs_a_reason_and_the_verification_page_then_says_revoked(client, people, closed, issued, settings):
     certificate = issued["trainee_a"]
     url = reverse("class-certificates", args=[closed.pk])
     login(client, people["organizer_a"])
@@ -222,11 +222,12 @@ def test_revoking_needs_a_reason_and_the_verification_page_then_says_revoked(cli
     assert "信息有误" in page
 
     client.logout()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # logging out drops the cookies, the language one too
     verified = client.get(reverse("verify", args=[certificate.code]))
     assert verified.status_code == 200 and 'data-status="revoked"' in text(verified) and "Revoked" in text(verified)
 
 
-def test_reissuing_gives_a_new_serial_and_the_old_code_says_replaced(client, people, closed, issued):
+def test_reissuing_gives_a_new_serial_and_the_old_code_says_replaced(client, people, closed, issued, settings):
     old = issued["学员0"]
     login(client, people["organizer_a"])
     client.post(reverse("class-certificates", args=[closed.pk]), {"action": "reissue", "certificate": old.pk, "reason": "姓名更正"})
@@ -238,6 +239,7 @@ def test_reissuing_gives_a_new_serial_and_the_old_code_says_replaced(client, peo
     assert f"Replaced by {new.serial}" in page
 
     client.logout()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # logging out drops the cookies, the language one too
     html = text(client.get(reverse("verify", args=[old.code])))
     assert "Replaced by a new certificate" in html and "data-replaced" in html
     assert 'data-status="valid"' in text(client.get(reverse("verify", args=[new.code])))
@@ -252,7 +254,7 @@ def test_the_class_page_links_to_its_certificates_for_staff_only(client, people,
 # --- downloads ---------------------------------------------------------------------------------
 
 
-def test_a_certificate_downloads_for_its_trainee_and_the_classs_staff_only(client, people, issued):
+def test_a_certificate_downloads_for_its_trainee_and_the_classs_staff_only(client, people, issued, settings):
     certificate = issued["trainee_a"]
     url = reverse("certificate-page-download", args=[certificate.pk])
     for who in ("trainee_a", "organizer_a", "auditor_a"):
@@ -266,6 +268,7 @@ def test_a_certificate_downloads_for_its_trainee_and_the_classs_staff_only(clien
     classmate = issued["学员0"]
     assert login(client, people["trainee_a"]).get(reverse("certificate-page-download", args=[classmate.pk])).status_code == 404
     client.logout()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # logging out drops the cookies, the language one too
     assert client.get(url).status_code == 302  # to the sign-in page
 
 

@@ -27,12 +27,17 @@ class Command(BaseCommand):
 
         if demo_exams(organizer=User.objects.get(username="organizer")):
             created["exams"] = 1
+        from certificates.demo import demo_certificates
+
+        if demo_certificates(organizer=User.objects.get(username="organizer")):
+            created["certificates"] = 1
         if any(created.values()):
             self.stdout.write(
                 "Created {organizations} organizations, {users} users, {roles} roles.".format(**created)
                 + (" Added a demo document and a published course." if created.get("library") else "")
                 + (" Added a running main class with its sessions and roster." if created.get("classes") else "")
                 + (" Added a question bank, a class exam, a practice and a contest." if created.get("exams") else "")
+                + (" Added a certificate template and a closed class with its certificates." if created.get("certificates") else "")
             )
         else:
             self.stdout.write("Demo data already present; nothing changed (existing users keep their passwords).")
