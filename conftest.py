@@ -67,5 +67,14 @@ def browser_page(chromium):
         return context.new_page()
 
     yield make
+    # Leave every page first, and give the live server a moment: a page's timer (a study
+    # heartbeat) may have a request in flight, which must not meet the test database's rollback.
+    import time
+
+    for context in contexts:
+        for page in context.pages:
+            page.goto("about:blank")
+    if contexts:
+        time.sleep(0.3)
     for context in contexts:
         context.close()

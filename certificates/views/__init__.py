@@ -2,28 +2,15 @@
 certificates and hour transcripts, downloads, and the public verification page. Thin over the same
 selectors and services as the API; a service's refusal is shown next to the field it names, or as
 a message."""
-from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import render
 
 from backend.downloads import file_response
 from backend.errors import ApplicationError
+from backend.pages import run_service as run  # noqa: F401  (the pages' name for it)
 
 PDF = "application/pdf"
 PAGE_SIZE = 50
-
-
-def run(request, work, success: str | None = None):
-    """Call a service; show its refusal as a message instead of an error page. The result, or None
-    when refused."""
-    try:
-        result = work()
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-        return None
-    if success:
-        messages.success(request, success)
-    return result if result is not None else True
 
 
 def allowed(check, *args) -> bool:

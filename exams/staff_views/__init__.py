@@ -2,30 +2,16 @@
 Thin over the same selectors and services as the API; a refused service call is shown as a
 message or next to the field it names."""
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from backend.errors import ApplicationError
+from backend.pages import run_service as run  # noqa: F401  (the pages' name for it)
 
 from .. import access, selectors
 from ..models import Exam, Question, QuestionBank
 from ..serializers import points_text
 
 PAGE_SIZE = 30
-
-
-def run(request, work, success: str | None = None):
-    """Call a service; show its refusal as a message instead of an error page. The result, or
-    None when refused."""
-    try:
-        result = work()
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-        return None
-    if success:
-        messages.success(request, success)
-    return result if result is not None else True
 
 
 def bank_or_404(user, pk, *, edit: bool = False) -> QuestionBank:
