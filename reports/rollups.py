@@ -1,0 +1,180 @@
+"""The reports' figures, computed in the database (see docs/definitions.md for what each counts).
+
+Every function takes the caller (`user`), an organization and a period, and counts only classes
+hosted in that organization's subtree AND in the caller's scope. Nothing loads the rows to add
+them up in Python: sums and counts are SQL aggregates over integers (hundredths of a 课时), and the
+rollup up the tree groups each class under its ancestors by the prefix of its materialized path
+(one GROUP BY per tree level).
+"""
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db import connection
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from accounts import scope
+from accounts.models import Organization
+from courses.models import ClassSession, ComplianceRule, Enrollment, TrainingClass
+
+HELD = (TrainingClass.Status.RUNNING, TrainingClass.Status.CLOSED)
+WHOLE = 10_000  # 100 % in hundredths of a percent
+COMPLIES, SHORT, UNDECIDED = "complies", "short", "undecided"
+
+
+@dataclass(frozen=True)
+class Period:
+    first: date
+    last: date
+
+    @classmethod
+    def year(cls, year: int) -> "Period":
+        return cls(date(year, 1, 1), date(year, 12, 31))
+
+    def previous(self) -> "Period":
+        """The period of the same length that ends the day before this one starts (a calendar
+        year's is the year before, leap day or not)."""
+        if (self.first.month, self.first.day, self.last.month, self.last.day) == (1, 1, 12, 31) and self.first.year == self.last.year:
+            return Period.year(self.first.year - 1)
+        length = self.last - self.first
+        last = self.first - timedelta(days=1)
+        return Period(last - length, last)
+
+
+def classes_in(*, user, organization: Organization, period: Period) -> QuerySet[TrainingClass]:
+    """Held classes hosted in the organization's subtree, starting in the period, that the user may see as staff."""
+    return TrainingClass.objects.filter(
+        scope.scope_q(user, scope.STAFF_ROLES),
+        organization__path__startswith=organization.path,
+        status__in=HELD,
+        starts_on__gte=period.first,
+        starts_on__lte=period.last,
+    )
+
+
+def _sum_of(sessions: QuerySet[ClassSession]):
+    total = sessions.order_by().values("training_class").annotate(n=Sum("centi_hours")).values("n")
+    return Coalesce(Subquery(total[:1], output_field=IntegerField()), Value(0))
+
+
+def _tagged(topic_id: int):
+    return Exists(ClassSession.topics.through.objects.filter(classsession_id=OuterRef("pk"), topic_id=topic_id))
+
+
+def topic_rules() -> list[ComplianceRule]:
+    return list(ComplianceRule.objects.filter(active=True, metric=ComplianceRule.Metric.TOPIC_HOUR_RATIO).select_related("organization", "topic"))
+
+
+def compliance_classes(*, user, organization: Organization, period: Period, rule: ComplianceRule) -> QuerySet[TrainingClass]:
+    """Each class the rule covers, with `total` and `topic` hours (hundredths), `state` and
+    `retag` (the topic hours to add by tagging existing sessions, rounded up), computed in SQL."""
+    classes = classes_in(user=user, organization=organization, period=period).filter(kind__in=rule.class_kinds or [])
+    if rule.organization_id:
+        classes = classes.filter(organization__path__startswith=rule.organization.path)
+    sessions = ClassSession.objects.filter(training_class=OuterRef("pk"))
+    topic_sessions = sessions.filter(_tagged(rule.topic_id)) if rule.topic_id else sessions.none()
+    return (
+        classes.select_related("organization")
+        .annotate(total=_sum_of(sessions), topic=_sum_of(topic_sessions))
+        .annotate(
+            # Exact and inclusive: topic / total >= threshold / 10000, compared as integers.
+            topic_scaled=ExpressionWrapper(F("topic") * WHOLE, output_field=BigIntegerField()),
+            total_scaled=ExpressionWrapper(F("total") * rule.threshold, output_field=BigIntegerField()),
+        )
+        .annotate(
+            state=Case(
+                When(total=0, then=Value(UNDECIDED)),
+                When(topic_scaled__gte=F("total_scaled"), then=Value(COMPLIES)),
+                default=Value(SHORT),
+            ),
+        )
+        .order_by("organization__path", "starts_on", "pk")
+    )
+
+
+def class_state(*, total: int, topic: int, threshold: int) -> tuple[str, int]:
+    """(state, retag hundredths) for one class, by the same integer rule as the SQL above."""
+    if total == 0:
+        return UNDECIDED, 0
+    if topic * WHOLE >= threshold * total:
+        return COMPLIES, 0
+    return SHORT, -(-threshold * total // WHOLE) - topic
+
+
+@dataclass
+class RollupRow:
+    organization: Organization
+    classes: int = 0
+    decidable: int = 0
+    complying: int = 0
+    total: int = 0
+    topic: int = 0
+
+    @property
+    def rate(self) -> tuple[int, int]:
+        """(complying, decidable): shown as a percent rounded down."""
+        return self.complying, self.decidable
+
+
+def compliance_rollup(*, user, organization: Organization, period: Period, rule: ComplianceRule) -> list[RollupRow]:
+    """For the organization and each organization under it with covered classes in its subtree:
+    classes, decidable, complying, total and topic hours; in tree order.
+
+    One statement: the per-class figures (the queryset above) as a common table expression,
+    joined to the tree levels and grouped by the path prefix of each level."""
+    per_class = compliance_classes(user=user, organization=organization, period=period, rule=rule)
+    inner, params = per_class.values("pk", "total", "topic", "state", path=F("organization__path")).query.sql_with_params()
+    step = Organization.steplen
+    levels = range(organization.depth, organization.depth + MAX_LEVELS)
+    values = ", ".join(f"({depth * step})" for depth in levels)
+    sql = (
+        f"WITH c AS ({inner}), d(width) AS (VALUES {values}) "
+        "SELECT substr(c.path, 1, d.width) AS ancestor, count(*), "
+        f"sum(CASE WHEN c.state <> '{UNDECIDED}' THEN 1 ELSE 0 END), sum(CASE WHEN c.state = '{COMPLIES}' THEN 1 ELSE 0 END), "
+        "sum(c.total), sum(c.topic) "
+        "FROM c JOIN d ON length(c.path) >= d.width GROUP BY substr(c.path, 1, d.width) ORDER BY 1"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    organizations = {o.path: o for o in Organization.objects.filter(path__in=[r[0] for r in rows])}
+    return [RollupRow(organizations[path], n, decided, ok, total or 0, topic or 0)
+            for path, n, decided, ok, total, topic in rows if path in organizations]
+
+
+MAX_LEVELS = 8  # region, league, banner, township, village and institutions under them
+
+
+def statistics(*, user, organization: Organization, period: Period, topic_id: int | None = None) -> dict[str, int]:
+    """The training statistics of docs/definitions.md for the subtree and period, in a few
+    aggregate queries."""
+    classes = classes_in(user=user, organization=organization, period=period)
+    class_ids = classes.values("pk")
+    completed = Enrollment.objects.filter(training_class__in=class_ids, status=Enrollment.Status.ENROLLED, completed=True)
+    people = completed.aggregate(person_times=Count("pk"), people=Count("user", distinct=True))
+    sessions = ClassSession.objects.filter(training_class__in=class_ids)
+    hours = sessions.aggregate(
+        hours=Coalesce(Sum("centi_hours"), 0),
+        lectures=Count("pk", filter=Q(training_class__kind=TrainingClass.Kind.LECTURE)),
+        audience=Coalesce(Sum("audience_count", filter=Q(training_class__kind=TrainingClass.Kind.LECTURE)), 0),
+    )
+    topic_hours = sessions.filter(_tagged(topic_id)).aggregate(n=Coalesce(Sum("centi_hours"), 0))["n"] if topic_id else 0
+    return {
+        "classes": classes.count(), "person_times": people["person_times"], "people": people["people"],
+        "hours": hours["hours"], "topic_hours": topic_hours, "lectures": hours["lectures"], "audience": hours["audience"],
+    }
