@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/v1/", include("courses.urls_api")),
     path("api/v1/", include("exams.urls_api")),
     path("api/v1/", include("certificates.urls_api")),
+    path("api/v1/", include("reports.urls_api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),

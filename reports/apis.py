@@ -1,0 +1,129 @@
+"""The reports API: compliance (per class, paginated, and rolled up the tree), training statistics
+beside the previous period, and the annual summary paragraph. Each for an organization in the
+caller's staff scope (404 otherwise) and a period."""
+from datetime import date
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import scope
+from backend.errors import ApplicationError, not_found
+from backend.pagination import PageNumberPagination
+from courses.models import ComplianceRule
+from courses.training.compliance import hours_text
+
+from . import rollups
+from .summary import annual_summary
+
+
+class ReportQuery(serializers.Serializer):
+    organization = serializers.IntegerField(required=False, help_text=_("Default: the highest organization you audit or manage."))
+    year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
+    starts_on = serializers.DateField(required=False)
+    ends_on = serializers.DateField(required=False)
+    rule = serializers.IntegerField(required=False)
+
+    def validate(self, data):
+        if bool(data.get("starts_on")) != bool(data.get("ends_on")):
+            raise serializers.ValidationError({"ends_on": [_("Give both the first and the last day, or a year.")]})
+        if data.get("starts_on") and data["starts_on"] > data["ends_on"]:
+            raise serializers.ValidationError({"ends_on": [_("The last day is before the first.")]})
+        return data
+
+
+PARAMETERS = [
+    OpenApiParameter("organization", int), OpenApiParameter("year", int), OpenApiParameter("starts_on", date),
+    OpenApiParameter("ends_on", date), OpenApiParameter("rule", int),
+]
+
+
+def report_scope(request):
+    """(organization, period, query) from the query string; the organization must be in the caller's staff scope."""
+    query = ReportQuery(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    data = query.validated_data
+    allowed = scope.organizations_in_scope(request.user, scope.STAFF_ROLES)
+    if data.get("organization"):
+        organization = allowed.filter(pk=data["organization"]).first()
+    else:
+        organization = allowed.order_by("depth", "path").first()
+    if organization is None:
+        raise not_found(_("Organization"))
+    if data.get("starts_on"):
+        period = rollups.Period(data["starts_on"], data["ends_on"])
+    else:
+        period = rollups.Period.year(data.get("year") or timezone.localdate().year)
+    return organization, period, data
+
+
+def period_json(period: rollups.Period) -> dict:
+    return {"starts_on": period.first, "ends_on": period.last}
+
+
+def organization_json(organization) -> dict:
+    return {"id": organization.pk, "name": organization.name, "code": organization.code, "depth": organization.depth}
+
+
+class ComplianceReportApi(APIView):
+    """reports/compliance/: every class the topic-hour rule covers (paginated) and the rollup per organization."""
+
+    @extend_schema(parameters=PARAMETERS, responses={200: dict})
+    def get(self, request):
+        organization, period, data = report_scope(request)
+        rules = ComplianceRule.objects.filter(active=True, metric=ComplianceRule.Metric.TOPIC_HOUR_RATIO).select_related("organization", "topic")
+        rule = rules.filter(pk=data["rule"]).first() if data.get("rule") else rules.order_by("pk").first()
+        if rule is None:
+            raise ApplicationError("no_rule", _("No active topic-hour rule to report on."), status_code=404)
+        classes = rollups.compliance_classes(user=request.user, organization=organization, period=period, rule=rule)
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(classes, request, view=self)
+        rows = []
+        for c in page:
+            state, retag = rollups.class_state(total=c.total, topic=c.topic, threshold=rule.threshold)
+            rows.append({
+                "id": c.pk, "title": c.title, "organization": c.organization.name, "kind": c.kind, "starts_on": c.starts_on,
+                "total_centi_hours": c.total, "topic_centi_hours": c.topic, "state": c.state, "retag_centi_hours": retag,
+            })
+        rollup = rollups.compliance_rollup(user=request.user, organization=organization, period=period, rule=rule)
+        return Response({
+            "organization": organization_json(organization), "period": period_json(period),
+            "rule": {"id": rule.pk, "name": rule.name, "threshold": rule.threshold, "topic": rule.topic.name if rule.topic else ""},
+            "classes": {"count": paginator.page.paginator.count, "next": paginator.get_next_link(),
+                        "previous": paginator.get_previous_link(), "results": rows},
+            "rollup": [{
+                "organization": organization_json(r.organization), "classes": r.classes, "decidable": r.decidable,
+                "complying": r.complying, "total_centi_hours": r.total, "topic_centi_hours": r.topic,
+            } for r in rollup],
+        })
+
+
+class StatisticsReportApi(APIView):
+    """reports/statistics/: the training statistics of the period and of the one before it."""
+
+    @extend_schema(parameters=PARAMETERS, responses={200: dict})
+    def get(self, request):
+        organization, period, data = report_scope(request)
+        rule = rollups.topic_rules()[:1]
+        topic_id = rule[0].topic_id if rule else None
+        current = rollups.statistics(user=request.user, organization=organization, period=period, topic_id=topic_id)
+        before = rollups.statistics(user=request.user, organization=organization, period=period.previous(), topic_id=topic_id)
+        return Response({
+            "organization": organization_json(organization), "period": period_json(period),
+            "previous_period": period_json(period.previous()), "figures": current, "previous": before,
+            "hours_text": hours_text(current["hours"]),
+        })
+
+
+class SummaryReportApi(APIView):
+    """reports/summary/: the year in sentences, ready to paste into a work report."""
+
+    @extend_schema(parameters=PARAMETERS, responses={200: dict})
+    def get(self, request):
+        organization, period, data = report_scope(request)
+        year = data.get("year") or period.first.year
+        return Response({"organization": organization_json(organization), "year": year,
+                         **annual_summary(user=request.user, organization=organization, year=year)})
