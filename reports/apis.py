@@ -11,12 +11,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import scope
+from backend.downloads import XLSX, file_response
 from backend.errors import ApplicationError, not_found
 from backend.pagination import PageNumberPagination
 from courses.models import ComplianceRule
 from courses.training.compliance import hours_text
 
-from . import rollups
+from . import exports, rollups
+from .documents import compliance_report
 from .summary import annual_summary
 
 
@@ -74,10 +76,7 @@ class ComplianceReportApi(APIView):
     @extend_schema(parameters=PARAMETERS, responses={200: dict})
     def get(self, request):
         organization, period, data = report_scope(request)
-        rules = ComplianceRule.objects.filter(active=True, metric=ComplianceRule.Metric.TOPIC_HOUR_RATIO).select_related("organization", "topic")
-        rule = rules.filter(pk=data["rule"]).first() if data.get("rule") else rules.order_by("pk").first()
-        if rule is None:
-            raise ApplicationError("no_rule", _("No active topic-hour rule to report on."), status_code=404)
+        rule = _rule_for(data)
         classes = rollups.compliance_classes(user=request.user, organization=organization, period=period, rule=rule)
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(classes, request, view=self)
@@ -99,6 +98,31 @@ class ComplianceReportApi(APIView):
                 "complying": r.complying, "total_centi_hours": r.total, "topic_centi_hours": r.topic,
             } for r in rollup],
         })
+
+
+def _rule_for(data):
+    rules = ComplianceRule.objects.filter(active=True, metric=ComplianceRule.Metric.TOPIC_HOUR_RATIO).select_related("organization", "topic")
+    rule = rules.filter(pk=data["rule"]).first() if data.get("rule") else rules.order_by("pk").first()
+    if rule is None:
+        raise ApplicationError("no_rule", _("No active topic-hour rule to report on."), status_code=404)
+    return rule
+
+
+class ComplianceExportApi(APIView):
+    """reports/compliance/export/?file_format=pdf|xlsx: the same report as a file."""
+
+    @extend_schema(parameters=[*PARAMETERS, OpenApiParameter("file_format", str, enum=["pdf", "xlsx"])],
+                   responses={(200, "application/pdf"): bytes, (200, XLSX): bytes})
+    def get(self, request):
+        organization, period, data = report_scope(request)
+        file_format = request.query_params.get("file_format", "pdf")
+        if file_format not in ("pdf", "xlsx"):
+            raise ApplicationError("invalid", _("The file format must be pdf or xlsx."), errors={"file_format": [_("Unknown format.")]})
+        report = compliance_report(user=request.user, organization=organization, period=period, rule=_rule_for(data))
+        name = f"{report.title}-{organization.name}-{period.first:%Y%m%d}-{period.last:%Y%m%d}.{file_format}"
+        if file_format == "pdf":
+            return file_response(exports.pdf(report), name, "application/pdf")
+        return file_response(exports.workbook(report), name, XLSX)
 
 
 class StatisticsReportApi(APIView):

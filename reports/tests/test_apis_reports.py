@@ -67,3 +67,40 @@ def test_the_compliance_report_runs_as_many_queries_for_3_classes_as_for_13(api_
         made = make_class(tree["banner_a"], people["organizer_a"], title=f"加开{n}", status="running")
         session(made, 200, topical=n % 2 == 0)
     assert count() == before
+
+
+def test_the_compliance_pdf_and_workbook_carry_the_same_known_answers(api_client, dataset, people, tree, tmp_path):
+    import io
+    import re
+    import shutil
+    import subprocess
+    from decimal import Decimal
+
+    import openpyxl
+
+    params = {"organization": tree["league_a"].pk, "rule": dataset["rule"].pk}
+    book = openpyxl.load_workbook(io.BytesIO(get(api_client, people["auditor_a"], "/api/v1/reports/compliance/export/",
+                                                 file_format="xlsx", **params).content))
+    rollup_sheet, classes_sheet = book.worksheets
+    assert rollup_sheet.freeze_panes == "A2" and classes_sheet.freeze_panes == "A2"
+    rows = list(classes_sheet.iter_rows(min_row=2, values_only=True))
+    assert [(r[0], Decimal(str(r[4])), Decimal(str(r[5])), r[7]) for r in rows] == [
+        ("恰好10%", Decimal("7"), Decimal("0.7"), "符合"), ("差一点", Decimal("10"), Decimal("0.99"), "未达标"),
+        ("未排课", Decimal("0"), Decimal("0"), "暂无法判定")]
+    assert Decimal(str(rows[0][6])) == Decimal("0.1") and classes_sheet.cell(row=2, column=7).number_format == "0.00%"
+    assert [(r[0], r[2], r[3], r[4]) for r in rollup_sheet.iter_rows(min_row=2, values_only=True)] == [
+        ("甲盟", 3, 2, 1), ("甲盟一旗", 2, 1, 0), ("甲盟一旗一镇", 1, 0, 0)]
+
+    content = get(api_client, people["auditor_a"], "/api/v1/reports/compliance/export/", file_format="pdf", **params).content
+    assert content.startswith(b"%PDF")
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (poppler-utils) is missing: run scripts/install_system_deps.sh")
+    path = tmp_path / "report.pdf"
+    path.write_bytes(content)
+    text = re.sub(r"\s+", "", subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout)
+    for expected in ("恰好10%", "10%", "符合", "差一点", "9.9%", "未达标", "0.01", "甲盟一旗一镇", "第1页共1页"):
+        assert expected in text, expected
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    assert fonts and all(line.split()[-5] == "yes" for line in fonts)  # every font embedded
+    assert get(api_client, people["auditor_a"], "/api/v1/reports/compliance/export/", file_format="pdf",
+               organization=tree["league_b"].pk).status_code == 404
