@@ -6,7 +6,8 @@ from datetime import date
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -17,7 +18,8 @@ from backend.pagination import PageNumberPagination
 from courses.models import ComplianceRule
 from courses.training.compliance import hours_text
 
-from . import exports, rollups
+from . import exports, jobs, rollups
+from .models import ReportJob
 from .documents import compliance_report
 from .summary import annual_summary
 
@@ -47,7 +49,10 @@ def report_scope(request):
     """(organization, period, query) from the query string; the organization must be in the caller's staff scope."""
     query = ReportQuery(data=request.query_params)
     query.is_valid(raise_exception=True)
-    data = query.validated_data
+    return _scope_from(request, query.validated_data)
+
+
+def _scope_from(request, data):
     allowed = scope.organizations_in_scope(request.user, scope.STAFF_ROLES)
     if data.get("organization"):
         organization = allowed.filter(pk=data["organization"]).first()
@@ -151,3 +156,55 @@ class SummaryReportApi(APIView):
         year = data.get("year") or period.first.year
         return Response({"organization": organization_json(organization), "year": year,
                          **annual_summary(user=request.user, organization=organization, year=year)})
+
+
+class ReportJobInput(ReportQuery):
+    kind = serializers.ChoiceField(choices=ReportJob.Kind.choices)
+    file_format = serializers.ChoiceField(choices=ReportJob.Format.choices)
+
+
+class ReportJobOutput(serializers.ModelSerializer):
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    ready = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReportJob
+        fields = ["id", "kind", "file_format", "organization", "organization_name", "starts_on", "ends_on", "status", "progress",
+                  "error", "rows", "ready", "created_at", "finished_at"]
+
+    def get_ready(self, obj) -> bool:
+        return bool(obj.file) and obj.status == ReportJob.Status.DONE
+
+
+class ReportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """report-jobs/: the caller's own report files, built by Celery; nobody else sees or downloads them."""
+
+    serializer_class = ReportJobOutput
+    filterset_fields = ["status", "kind"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ReportJob.objects.none()
+        return jobs.jobs_for(user=self.request.user)
+
+    @extend_schema(request=ReportJobInput, responses={202: ReportJobOutput})
+    def create(self, request):
+        data = ReportJobInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        organization, period, _data = _scope_from(request, values)
+        job = jobs.report_request(actor=request.user, kind=values["kind"], organization=organization, period=period,
+                                  file_format=values["file_format"])
+        job.refresh_from_db()
+        return Response(ReportJobOutput(job).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=None, responses={(200, "application/octet-stream"): bytes})
+    @action(detail=True, methods=["get"])
+    def download(self, request, pk=None):
+        job = self.get_object()
+        if job.status != ReportJob.Status.DONE or not job.file:
+            raise ApplicationError("not_ready", _("The report is still being built; try again in a moment."), status_code=409)
+        with job.file.open("rb") as handle:
+            content = handle.read()
+        kind = "application/pdf" if job.file_format == ReportJob.Format.PDF else XLSX
+        return file_response(content, job.file.name.rsplit("/", 1)[-1], kind)

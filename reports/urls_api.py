@@ -1,10 +1,15 @@
-from django.urls import path
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
 
 from . import apis
+
+router = DefaultRouter()
+router.register("report-jobs", apis.ReportJobViewSet, basename="report-job")
 
 urlpatterns = [
     path("reports/compliance/", apis.ComplianceReportApi.as_view(), name="api-report-compliance"),
     path("reports/compliance/export/", apis.ComplianceExportApi.as_view(), name="api-report-compliance-export"),
     path("reports/statistics/", apis.StatisticsReportApi.as_view(), name="api-report-statistics"),
     path("reports/summary/", apis.SummaryReportApi.as_view(), name="api-report-summary"),
+    path("", include(router.urls)),
 ]

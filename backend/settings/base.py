@@ -206,7 +206,8 @@ SPECTACULAR_SETTINGS = {
         "RosterImportStatusEnum": "accounts.models.RosterImport.Status",
         "QuestionKindEnum": "exams.models.Question.Kind",
         "CertificateStatusEnum": "certificates.models.Issued.Status",
-        "IssueRunStatusEnum": "certificates.models.IssueRun.Status",
+        "JobStatusEnum": "certificates.models.IssueRun.Status",  # the same four states as ReportJob.Status
+        "ReportJobKindEnum": "reports.models.ReportJob.Kind",
         "ExamModeEnum": "exams.models.Exam.Mode",
         "QuestionFileFormatEnum": "exams.serializers.QUESTION_FILE_FORMATS",
         "CourseFormatEnum": "courses.models.library.Course.Format",
