@@ -4,6 +4,7 @@ PDF (ReportLab platypus: the embedded Chinese font, the table header repeated on
 `Table`s as the page, so the figures are the same everywhere.
 """
 import io
+from xml.sax.saxutils import escape
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
@@ -133,26 +134,29 @@ class _Pending(list):
 
 
 class _NumberedCanvas(pdfcanvas.Canvas):
-    """Writes "第 X 页 共 Y 页" once the page count is known: each page's drawing is kept until the
-    end (a page's operators, not the rows), then replayed with the total."""
+    """Writes "第 X 页 共 Y 页" in one pass: every page draws a form XObject for the total, and
+    the form is defined once the last page is known (PDF resolves it when the file is read), so no
+    page has to be kept in memory to be redrawn."""
+
+    TOTAL_FORM = "report_page_count"
 
     def __init__(self, *args, footer=None, **kwargs):
         if not kwargs.get("initialFontName"):
             kwargs["initialFontName"] = font_name()  # otherwise ReportLab embeds nothing and names Helvetica
         super().__init__(*args, **kwargs)
-        self._pages = []
         self._footer = footer
 
     def showPage(self):
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
+        self._footer(self, self.TOTAL_FORM)
+        super().showPage()
 
     def save(self):
-        total = len(self._pages)
-        for state in self._pages:
-            self.__dict__.update(state)
-            self._footer(self, total)
-            super().showPage()
+        total = self.getPageNumber() - 1
+        self.beginForm(self.TOTAL_FORM)
+        self.setFont(font_name(), 8)
+        self.setFillColor(colors.HexColor("#666666"))
+        self.drawRightString(0, 0, str(total))
+        self.endForm()
         super().save()
 
 
@@ -175,10 +179,14 @@ def _table_pieces(table: Table, width: float, cell_style) -> Iterator:
         ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#999999")),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f1e7e7")),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("FONTSIZE", (0, 0), (-1, -1), 8),
+        ("ALIGN", (0, 1), (-1, -1), "LEFT"),
     ])
     piece = []
     for row in table.rows():
-        piece.append([Paragraph(text_of(v, c.kind), cell_style) for c, v in zip(table.columns, row)])
+        # Text may need wrapping (a Paragraph); figures are short strings, far cheaper to lay out.
+        piece.append([Paragraph(escape(text_of(v, c.kind)), cell_style) if c.kind == TEXT else text_of(v, c.kind)
+                      for c, v in zip(table.columns, row)])
         if len(piece) == CHUNK:
             yield PdfTable([header, *piece], colWidths=widths, repeatRows=1, style=style)
             piece = []
@@ -196,11 +204,23 @@ def pdf(report: Report, *, wide: bool = True) -> bytes:
     produced = _("Produced by %(who)s at %(when)s") % {
         "who": report.produced_by, "when": timezone.localtime().strftime("%Y-%m-%d %H:%M")}
 
-    def footer(canvas, total):
+    def footer(canvas, total_form):
+        canvas.saveState()
         canvas.setFont(font_name(), 8)
         canvas.setFillColor(colors.HexColor("#666666"))
         canvas.drawString(14 * mm, 8 * mm, f"{report.title} · {report.scope} · {report.period}")
-        canvas.drawRightString(pagesize[0] - 14 * mm, 8 * mm, _("Page %(page)d of %(pages)d") % {"page": canvas.getPageNumber(), "pages": total})
+        # "第 X 页 共 Y 页": Y is a form drawn right-aligned in a slot, filled in when the document ends.
+        before, _sep, after = (_("Page %(page)d of %(pages)d") % {"page": canvas.getPageNumber(), "pages": 0}).rpartition(" 0")
+        if not _sep:
+            before, after = f"{canvas.getPageNumber()} /", ""
+        right = pagesize[0] - 14 * mm
+        canvas.drawRightString(right, 8 * mm, after)
+        slot = right - canvas.stringWidth(after, font_name(), 8)
+        canvas.translate(slot - 1, 8 * mm)
+        canvas.doForm(total_form)
+        canvas.translate(-(slot - 1), -8 * mm)
+        canvas.drawRightString(slot - canvas.stringWidth("0000", font_name(), 8) - 2, 8 * mm, before)
+        canvas.restoreState()
 
     def pieces():
         yield Paragraph(report.title, title_style)
