@@ -46,3 +46,6 @@ class ReportJob(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["owner", "created_at"])]
+
+
+from .findings import *  # noqa: E402,F401,F403  (the ledger's models)

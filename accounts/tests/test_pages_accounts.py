@@ -115,9 +115,11 @@ def test_logout_is_a_post_and_returns_to_the_login_page(client, people):
     "who, expected",
     [
         ("trainee_a", {"/study/", "/schedule/", "/my/exams/", "/my/mistakes/", "/my/certificates/", "/orgs/"}),
-        ("organizer_a", {"/orgs/", "/users/", "/library/", "/courses/", "/classes/", "/banks/", "/exams/", "/certificate-templates/"}),
-        ("auditor_a", {"/orgs/", "/users/", "/library/", "/courses/", "/classes/", "/exams/", "/roles/history/"}),
-        ("admin_a", {"/orgs/", "/users/", "/library/", "/courses/", "/classes/", "/banks/", "/exams/", "/certificate-templates/", "/roles/history/"}),
+        ("organizer_a", {"/orgs/", "/users/", "/library/", "/courses/", "/classes/", "/banks/", "/exams/", "/certificate-templates/",
+                         "/findings/"}),
+        ("auditor_a", {"/orgs/", "/users/", "/library/", "/courses/", "/classes/", "/exams/", "/findings/", "/roles/history/"}),
+        ("admin_a", {"/orgs/", "/users/", "/library/", "/courses/", "/classes/", "/banks/", "/exams/", "/certificate-templates/",
+                     "/findings/", "/roles/history/"}),
     ],
 )
 def test_home_shows_the_cards_of_the_users_roles(client, people, who, expected):
