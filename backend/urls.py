@@ -18,6 +18,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("certificates.urls")),
     path("", include("reports.ledger.urls")),
+    path("", include("reports.urls")),
     path("", include("courses.urls")),
     path("", include("exams.urls_trainee")),
     path("", include("exams.urls_staff")),

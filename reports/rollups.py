@@ -26,7 +26,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Substr
 
 from accounts import scope
 from accounts.models import Organization
@@ -191,3 +191,27 @@ def statistics(*, user, organization: Organization, period: Period, topic_id: in
         "classes": classes.count(), "person_times": people["person_times"], "people": people["people"],
         "hours": hours["hours"], "topic_hours": topic_hours, "lectures": hours["lectures"], "audience": hours["audience"],
     }
+
+
+def statistics_by_prefix(*, user, organization: Organization, period: Period, width: int) -> dict[str, dict[str, int]]:
+    """The training statistics grouped by the first `width` characters of the host's path (one
+    level of the tree): {path prefix: figures}; a handful of GROUP BY queries whatever the number
+    of organizations."""
+    classes = classes_in(user=user, organization=organization, period=period)
+    prefix = Substr("organization__path", 1, width)
+    result: dict[str, dict[str, int]] = {}
+
+    def add(rows, **names):
+        for row in rows:
+            figures = result.setdefault(row["prefix"], {"classes": 0, "person_times": 0, "people": 0, "hours": 0})
+            for key, source in names.items():
+                figures[key] = row[source] or 0
+
+    add(classes.annotate(prefix=prefix).values("prefix").annotate(n=Count("pk")), classes="n")
+    completed = Enrollment.objects.filter(training_class__in=classes.values("pk"), status=Enrollment.Status.ENROLLED, completed=True)
+    add(completed.annotate(prefix=Substr("training_class__organization__path", 1, width)).values("prefix")
+        .annotate(n=Count("pk"), people=Count("user", distinct=True)), person_times="n", people="people")
+    sessions = ClassSession.objects.filter(training_class__in=classes.values("pk"))
+    add(sessions.annotate(prefix=Substr("training_class__organization__path", 1, width)).values("prefix")
+        .annotate(n=Sum("centi_hours")), hours="n")
+    return result

@@ -116,10 +116,11 @@ def test_logout_is_a_post_and_returns_to_the_login_page(client, people):
     [
         ("trainee_a", {"/study/", "/schedule/", "/my/exams/", "/my/mistakes/", "/my/certificates/", "/orgs/"}),
         ("organizer_a", {"/orgs/", "/users/", "/library/", "/courses/", "/classes/", "/banks/", "/exams/", "/certificate-templates/",
-                         "/findings/"}),
-        ("auditor_a", {"/orgs/", "/users/", "/library/", "/courses/", "/classes/", "/exams/", "/findings/", "/roles/history/"}),
+                         "/findings/", "/dashboard/"}),
+        ("auditor_a", {"/orgs/", "/users/", "/library/", "/courses/", "/classes/", "/exams/", "/findings/", "/roles/history/",
+                       "/dashboard/"}),
         ("admin_a", {"/orgs/", "/users/", "/library/", "/courses/", "/classes/", "/banks/", "/exams/", "/certificate-templates/",
-                     "/findings/", "/roles/history/"}),
+                     "/findings/", "/roles/history/", "/dashboard/"}),
     ],
 )
 def test_home_shows_the_cards_of_the_users_roles(client, people, who, expected):
