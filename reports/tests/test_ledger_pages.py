@@ -36,7 +36,15 @@ def text(response) -> str:
 
 
 def short_class(tree, people):
-    """A main class of banner A whose topic hours are 0.99 of 9.99 (short of 10 %)."""
+    """A main class of banner A whose topic hours are 0.99 of 9.99 (short of 10 %). The 10 % rule
+    is made here when missing: a live-server test before this one flushes the database, the rules
+    the migrations seeded with it."""
+    from courses.models import ComplianceRule, Topic
+
+    rules = ComplianceRule.objects.filter(active=True, metric="topic_hour_ratio")
+    if not any("main" in rule.class_kinds for rule in rules):
+        ComplianceRule.objects.create(name="主体班次专题课时占比不少于10%", metric="topic_hour_ratio", class_kinds=["main"],
+                                      topic=Topic.objects.get_or_create(name=TOPIC)[0], threshold=1000)
     training_class = make_class(tree["banner_a"], people["organizer_a"], title="第三期主体班")
     make_session(training_class, minutes=45, centi_hours=900)
     make_session(training_class, minutes=45, centi_hours=99, topics=(TOPIC,))
