@@ -20,7 +20,7 @@ from courses.training.compliance import hours_text
 
 from . import exports, jobs, rollups
 from .models import ReportJob
-from .documents import compliance_report
+from .documents import completion_report, compliance_report, coverage_report
 from .summary import annual_summary
 
 
@@ -113,21 +113,82 @@ def _rule_for(data):
     return rule
 
 
-class ComplianceExportApi(APIView):
-    """reports/compliance/export/?file_format=pdf|xlsx: the same report as a file."""
+def _class_for_staff(request):
+    from courses.training.selectors import class_for_user
 
-    @extend_schema(parameters=[*PARAMETERS, OpenApiParameter("file_format", str, enum=["pdf", "xlsx"])],
+    try:
+        pk = int(request.query_params.get("training_class", ""))
+    except ValueError:
+        raise ApplicationError("invalid", _("Name the class: training_class=<id>."), errors={"training_class": [_("Required.")]})
+    training_class = class_for_user(user=request.user, pk=pk)
+    if training_class is None or not scope.in_scope(request.user, training_class.organization, scope.STAFF_ROLES):
+        raise not_found(_("Class"))
+    return training_class
+
+
+def build_report(request, kind: str):
+    """The report `kind` for the query string: compliance and coverage for a unit and a period,
+    completion for a class."""
+    if kind not in ("compliance", "completion", "coverage"):
+        raise not_found(_("Report"))
+    if kind == "completion":
+        return completion_report(user=request.user, training_class=_class_for_staff(request)), None
+    organization, period, data = report_scope(request)
+    if kind == "coverage":
+        return coverage_report(user=request.user, organization=organization, period=period), organization
+    return compliance_report(user=request.user, organization=organization, period=period, rule=_rule_for(data)), organization
+
+
+class ReportExportApi(APIView):
+    """reports/{compliance|completion|coverage}/export/?file_format=pdf|xlsx: the report as a file."""
+
+    @extend_schema(parameters=[*PARAMETERS, OpenApiParameter("training_class", int),
+                               OpenApiParameter("file_format", str, enum=["pdf", "xlsx"])],
                    responses={(200, "application/pdf"): bytes, (200, XLSX): bytes})
-    def get(self, request):
-        organization, period, data = report_scope(request)
+    def get(self, request, kind):
         file_format = request.query_params.get("file_format", "pdf")
         if file_format not in ("pdf", "xlsx"):
             raise ApplicationError("invalid", _("The file format must be pdf or xlsx."), errors={"file_format": [_("Unknown format.")]})
-        report = compliance_report(user=request.user, organization=organization, period=period, rule=_rule_for(data))
-        name = f"{report.title}-{organization.name}-{period.first:%Y%m%d}-{period.last:%Y%m%d}.{file_format}"
+        report, _organization = build_report(request, kind)
+        name = f"{report.title}-{report.scope}.{file_format}"
         if file_format == "pdf":
             return file_response(exports.pdf(report), name, "application/pdf")
         return file_response(exports.workbook(report), name, XLSX)
+
+
+class CompletionReportApi(APIView):
+    """reports/completion/?training_class=<id>: the roster with attendance, best score and certificate."""
+
+    @extend_schema(parameters=[OpenApiParameter("training_class", int, required=True)], responses={200: dict})
+    def get(self, request):
+        from courses.training.selectors import class_total_centi_hours
+
+        training_class = _class_for_staff(request)
+        total = class_total_centi_hours(training_class)
+        rows = [{
+            "user": e.user_id, "name": e.user.display_name, "unit": e.user.organization.name if e.user.organization_id else "",
+            "attended_centi_hours": e.attended, "attendance_rate": str(exports.percent_value(e.attended, total)) if total else None,
+            "best_score": e.best_score, "completed": e.completed, "certificate": e.serial,
+        } for e in rollups.completion_rows(training_class=training_class)]
+        return Response({"training_class": {"id": training_class.pk, "title": training_class.title}, "total_centi_hours": total,
+                         "roster": rows})
+
+
+class CoverageReportApi(APIView):
+    """reports/coverage/: rotation classes with target, trained and rate, and who is not yet trained."""
+
+    @extend_schema(parameters=PARAMETERS, responses={200: dict})
+    def get(self, request):
+        organization, period, _data = report_scope(request)
+        classes = [{
+            "id": c.pk, "title": c.title, "organization": c.organization.name, "target": c.target, "trained": c.trained,
+            "not_yet_trained": max(c.target - c.trained, 0),
+        } for c in rollups.coverage_classes(user=request.user, organization=organization, period=period)]
+        people = [{"training_class": e.training_class_id, "name": e.user.display_name,
+                   "unit": e.user.organization.name if e.user.organization_id else ""}
+                  for e in rollups.not_yet_trained(user=request.user, organization=organization, period=period)]
+        return Response({"organization": organization_json(organization), "period": period_json(period), "classes": classes,
+                         "not_yet_trained": people})
 
 
 class StatisticsReportApi(APIView):

@@ -51,3 +51,50 @@ def compliance_report(*, user, organization, period: rollups.Period, rule) -> Re
             ], class_rows),
         ],
     )
+
+
+def completion_report(*, user, training_class) -> Report:
+    """One class's roster with attendance rate, attended hours, best exam score and certificate."""
+    from courses.training.selectors import class_total_centi_hours
+
+    total = class_total_centi_hours(training_class)
+
+    def rows():
+        for e in rollups.completion_rows(training_class=training_class).iterator(chunk_size=2000):
+            yield (e.user.display_name, e.user.organization.name if e.user.organization_id else "", percent_value(e.attended, total),
+                   hours_value(e.attended), hours_value(e.best_score) if e.best_score is not None else None,
+                   str(_("Yes") if e.completed else _("No")) if e.completed is not None else "—", e.serial or "")
+
+    return Report(
+        title=_("Class completion"), scope=f"{training_class.title}（{training_class.organization.name}）",
+        period=f"{training_class.starts_on:%Y-%m-%d} – {training_class.ends_on:%Y-%m-%d}", produced_by=user.display_name or user.username,
+        tables=[Table(_("Roster"), [
+            Column(_("Name"), width=12), Column(_("Unit"), width=20), Column(_("Attendance rate"), PERCENT, 10),
+            Column(_("Attended hours"), HOURS, 10), Column(_("Best exam score"), HOURS, 10), Column(_("Completed"), width=8),
+            Column(_("Certificate"), width=20),
+        ], rows, note=_("Class hours in all: %(hours)s.") % {"hours": f"{hours_value(total).normalize():f}"})],
+    )
+
+
+def coverage_report(*, user, organization, period: rollups.Period) -> Report:
+    """Rotation training: per class the target, trained and rate; then everyone not yet trained, named."""
+
+    def class_rows():
+        for c in rollups.coverage_classes(user=user, organization=organization, period=period).iterator(chunk_size=2000):
+            yield (c.title, c.organization.name, c.starts_on, c.target, c.trained, max(c.target - c.trained, 0), percent_value(c.trained, c.target))
+
+    def people_rows():
+        for e in rollups.not_yet_trained(user=user, organization=organization, period=period).iterator(chunk_size=2000):
+            yield (e.training_class.title, e.user.display_name, e.user.organization.name if e.user.organization_id else "")
+
+    return Report(
+        title=_("Rotation training coverage"), scope=organization.name, period=period_text(period),
+        produced_by=user.display_name or user.username,
+        tables=[
+            Table(_("Coverage"), [
+                Column(_("Class"), width=28), Column(_("Host"), width=18), Column(_("First day"), width=11), Column(_("Target"), INTEGER, 8),
+                Column(_("Trained"), INTEGER, 8), Column(_("Not yet trained"), INTEGER, 10), Column(_("Coverage rate"), PERCENT, 10),
+            ], class_rows),
+            Table(_("Not yet trained"), [Column(_("Class"), width=28), Column(_("Name"), width=12), Column(_("Unit"), width=24)], people_rows),
+        ],
+    )

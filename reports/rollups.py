@@ -215,3 +215,48 @@ def statistics_by_prefix(*, user, organization: Organization, period: Period, wi
     add(sessions.annotate(prefix=Substr("training_class__organization__path", 1, width)).values("prefix")
         .annotate(n=Sum("centi_hours")), hours="n")
     return result
+
+
+def completion_rows(*, training_class: TrainingClass) -> QuerySet[Enrollment]:
+    """The class's roster (enrolled), each with `attended` hours, `best_score` (the best graded
+    attempt at the class's exams, hundredths of a point) and `serial` (the valid certificate), in
+    a fixed number of queries; the attendance rate is attended / the class's hours."""
+    from certificates.models import Certificate
+    from courses.training.selectors import enrollment_progress
+    from exams.models import Attempt
+
+    best = (
+        Attempt.objects.filter(exam__training_class=training_class, user=OuterRef("user"), status=Attempt.Status.GRADED)
+        .order_by("-score").values("score")[:1]
+    )
+    serial = Certificate.objects.filter(training_class=training_class, user=OuterRef("user"), status="valid").values("serial")[:1]
+    return (
+        enrollment_progress(Enrollment.objects.filter(training_class=training_class, status=Enrollment.Status.ENROLLED))
+        .select_related("user__organization")
+        .annotate(best_score=Subquery(best, output_field=IntegerField()), serial=Subquery(serial))
+        .order_by("user__organization__path", "user__display_name", "pk")
+    )
+
+
+def coverage_classes(*, user, organization: Organization, period: Period) -> QuerySet[TrainingClass]:
+    """Held rotation classes of the scope and period, each with `roster` (enrolled), `trained`
+    (completed) and `target` (the class's target number, or its roster when none is set)."""
+    enrolled = Enrollment.objects.filter(training_class=OuterRef("pk"), status=Enrollment.Status.ENROLLED).order_by().values("training_class")
+    count = lambda queryset: Coalesce(Subquery(queryset.annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField()), Value(0))  # noqa: E731
+    return (
+        classes_in(user=user, organization=organization, period=period).filter(kind=TrainingClass.Kind.ROTATION)
+        .select_related("organization")
+        .annotate(roster=count(enrolled), trained=count(enrolled.filter(completed=True)))
+        .annotate(target=Case(When(target_count__gt=0, then=F("target_count")), default=F("roster")))
+        .order_by("organization__path", "starts_on", "pk")
+    )
+
+
+def not_yet_trained(*, user, organization: Organization, period: Period) -> QuerySet[Enrollment]:
+    """The people on the rosters of those rotation classes who have not completed them, named."""
+    classes = coverage_classes(user=user, organization=organization, period=period).values("pk")
+    return (
+        Enrollment.objects.filter(training_class__in=classes, status=Enrollment.Status.ENROLLED)
+        .exclude(completed=True).select_related("user__organization", "training_class")
+        .order_by("training_class__organization__path", "training_class_id", "user__display_name", "pk")
+    )
