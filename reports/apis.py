@@ -20,7 +20,7 @@ from courses.training.compliance import hours_text
 
 from . import exports, jobs, rollups
 from .models import ReportJob
-from .documents import completion_report, compliance_report, coverage_report
+from .documents import completion_report, compliance_report, coverage_report, statistics_report
 from .summary import annual_summary
 
 
@@ -129,11 +129,13 @@ def _class_for_staff(request):
 def build_report(request, kind: str):
     """The report `kind` for the query string: compliance and coverage for a unit and a period,
     completion for a class."""
-    if kind not in ("compliance", "completion", "coverage"):
+    if kind not in ("compliance", "completion", "coverage", "statistics"):
         raise not_found(_("Report"))
     if kind == "completion":
         return completion_report(user=request.user, training_class=_class_for_staff(request)), None
     organization, period, data = report_scope(request)
+    if kind == "statistics":
+        return statistics_report(user=request.user, organization=organization, period=period), organization
     if kind == "coverage":
         return coverage_report(user=request.user, organization=organization, period=period), organization
     return compliance_report(user=request.user, organization=organization, period=period, rule=_rule_for(data)), organization
@@ -201,10 +203,13 @@ class StatisticsReportApi(APIView):
         topic_id = rule[0].topic_id if rule else None
         current = rollups.statistics(user=request.user, organization=organization, period=period, topic_id=topic_id)
         before = rollups.statistics(user=request.user, organization=organization, period=period.previous(), topic_id=topic_id)
+        by_organization = [{"organization": organization_json(o), **f}
+                           for o, f in rollups.statistics_tree(user=request.user, organization=organization, period=period)]
         return Response({
             "organization": organization_json(organization), "period": period_json(period),
             "previous_period": period_json(period.previous()), "figures": current, "previous": before,
-            "hours_text": hours_text(current["hours"]),
+            "hours_text": hours_text(current["hours"]), "by_organization": by_organization,
+            "by_kind": rollups.statistics_by_kind(user=request.user, organization=organization, period=period),
         })
 
 

@@ -98,3 +98,42 @@ def coverage_report(*, user, organization, period: rollups.Period) -> Report:
             Table(_("Not yet trained"), [Column(_("Class"), width=28), Column(_("Name"), width=12), Column(_("Unit"), width=24)], people_rows),
         ],
     )
+
+
+def statistics_report(*, user, organization, period: rollups.Period) -> Report:
+    """The training statistics by organization (every level of the subtree) and by class kind,
+    with the previous period beside them."""
+    previous = period.previous()
+    kinds = dict(TrainingClass.Kind.choices)
+
+    def organization_rows():
+        before = {o.pk: f for o, f in rollups.statistics_tree(user=user, organization=organization, period=previous)}
+        for org, figures in rollups.statistics_tree(user=user, organization=organization, period=period):
+            old = before.get(org.pk, {})
+            yield (org.name, org.depth - organization.depth + 1, figures["classes"], old.get("classes", 0), figures["person_times"],
+                   old.get("person_times", 0), figures["people"], hours_value(figures["hours"]), hours_value(old.get("hours", 0)))
+
+    def kind_rows():
+        now = rollups.statistics_by_kind(user=user, organization=organization, period=period)
+        old = rollups.statistics_by_kind(user=user, organization=organization, period=previous)
+        for kind in sorted(set(now) | set(old)):
+            a, b = now.get(kind, {}), old.get(kind, {})
+            yield (str(kinds.get(kind, kind)), a.get("classes", 0), b.get("classes", 0), a.get("person_times", 0), b.get("person_times", 0),
+                   hours_value(a.get("hours", 0)), hours_value(b.get("hours", 0)))
+
+    then = _("previous period")
+    return Report(
+        title=_("Training statistics"), scope=organization.name, period=period_text(period), produced_by=user.display_name or user.username,
+        tables=[
+            Table(_("By organization"), [
+                Column(_("Organization"), width=24), Column(_("Level"), INTEGER, 6), Column(_("Classes held"), INTEGER, 9),
+                Column(then, INTEGER, 9), Column(_("Person-times trained"), INTEGER, 9), Column(then, INTEGER, 9),
+                Column(_("People trained"), INTEGER, 9), Column(_("Class hours delivered"), HOURS, 10), Column(then, HOURS, 10),
+            ], organization_rows, note=_("Previous period: %(period)s.") % {"period": period_text(previous)}),
+            Table(_("By kind"), [
+                Column(_("Kind"), width=24), Column(_("Classes held"), INTEGER, 9), Column(then, INTEGER, 9),
+                Column(_("Person-times trained"), INTEGER, 9), Column(then, INTEGER, 9), Column(_("Class hours delivered"), HOURS, 10),
+                Column(then, HOURS, 10),
+            ], kind_rows),
+        ],
+    )

@@ -260,3 +260,31 @@ def not_yet_trained(*, user, organization: Organization, period: Period) -> Quer
         .exclude(completed=True).select_related("user__organization", "training_class")
         .order_by("training_class__organization__path", "training_class_id", "user__display_name", "pk")
     )
+
+
+def statistics_tree(*, user, organization: Organization, period: Period) -> list[tuple[Organization, dict[str, int]]]:
+    """The statistics of the organization and of every organization under it that hosts classes in
+    its subtree (one grouped pass per tree level), in tree order."""
+    figures: dict[str, dict[str, int]] = {}
+    for depth in range(organization.depth, organization.depth + MAX_LEVELS):
+        level = statistics_by_prefix(user=user, organization=organization, period=period, width=depth * Organization.steplen)
+        level = {path: row for path, row in level.items() if len(path) == depth * Organization.steplen}
+        if not level:
+            break
+        figures.update(level)
+    organizations = {o.path: o for o in Organization.objects.filter(path__in=list(figures))}
+    return [(organizations[path], figures[path]) for path in sorted(figures) if path in organizations]
+
+
+def statistics_by_kind(*, user, organization: Organization, period: Period) -> dict[str, dict[str, int]]:
+    """Classes, person-times and hours per class kind."""
+    classes = classes_in(user=user, organization=organization, period=period)
+    result = {row["kind"]: {"classes": row["n"], "person_times": 0, "hours": 0}
+              for row in classes.order_by().values("kind").annotate(n=Count("pk"))}
+    for row in (Enrollment.objects.filter(training_class__in=classes.values("pk"), status=Enrollment.Status.ENROLLED, completed=True)
+                .order_by().values("training_class__kind").annotate(n=Count("pk"))):
+        result[row["training_class__kind"]]["person_times"] = row["n"]
+    for row in (ClassSession.objects.filter(training_class__in=classes.values("pk")).order_by()
+                .values("training_class__kind").annotate(n=Sum("centi_hours"))):
+        result[row["training_class__kind"]]["hours"] = row["n"] or 0
+    return result

@@ -104,3 +104,36 @@ def test_the_compliance_pdf_and_workbook_carry_the_same_known_answers(api_client
     assert fonts and all(line.split()[-5] == "yes" for line in fonts)  # every font embedded
     assert get(api_client, people["auditor_a"], "/api/v1/reports/compliance/export/", file_format="pdf",
                organization=tree["league_b"].pk).status_code == 404
+
+
+def test_the_statistics_report_by_organization_and_kind_agrees_in_api_workbook_and_pdf(api_client, dataset, people, tree, tmp_path):
+    import io
+    import re
+    import shutil
+    import subprocess
+    from decimal import Decimal
+
+    import openpyxl
+
+    body = get(api_client, people["auditor_a"], "/api/v1/reports/statistics/", organization=tree["league_a"].pk).json()
+    by_org = {r["organization"]["name"]: (r["classes"], r["person_times"], r["people"], r["hours"]) for r in body["by_organization"]}
+    # The league counts its whole subtree; the banner its own and the township's; the township its own.
+    assert by_org == {"甲盟": (5, 3, 2, 2200), "甲盟一旗": (2, 3, 2, 1000), "甲盟一旗一镇": (1, 1, 1, 0)}
+    assert body["by_kind"] == {"main": {"classes": 3, "person_times": 3, "hours": 1700},
+                               "special": {"classes": 1, "person_times": 0, "hours": 300},
+                               "lecture": {"classes": 1, "person_times": 0, "hours": 200}}
+
+    book = openpyxl.load_workbook(io.BytesIO(get(api_client, people["auditor_a"], "/api/v1/reports/statistics/export/",
+                                                 organization=tree["league_a"].pk, file_format="xlsx").content))
+    organizations, kinds = book.worksheets
+    rows = {r[0]: r for r in organizations.iter_rows(min_row=2, values_only=True)}
+    assert (rows["甲盟"][2], rows["甲盟"][3], rows["甲盟"][4], rows["甲盟"][6]) == (5, 1, 3, 2)  # last year: one class
+    assert Decimal(str(rows["甲盟"][7])) == Decimal("22") and Decimal(str(rows["甲盟"][8])) == Decimal("10")
+    assert len(list(kinds.iter_rows(min_row=2, values_only=True))) == 3
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (poppler-utils) is missing: run scripts/install_system_deps.sh")
+    path = tmp_path / "statistics.pdf"
+    path.write_bytes(get(api_client, people["auditor_a"], "/api/v1/reports/statistics/export/", organization=tree["league_a"].pk,
+                         file_format="pdf").content)
+    text = re.sub(r"\s+", "", subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout)
+    assert "培训统计" in text and "甲盟一旗一镇" in text and "22" in text and "乙市" not in text
