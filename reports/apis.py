@@ -227,6 +227,7 @@ class SummaryReportApi(APIView):
 class ReportJobInput(ReportQuery):
     kind = serializers.ChoiceField(choices=ReportJob.Kind.choices)
     file_format = serializers.ChoiceField(choices=ReportJob.Format.choices)
+    training_class = serializers.IntegerField(required=False, help_text=_("The class of a completion report."))
 
 
 class ReportJobOutput(serializers.ModelSerializer):
@@ -258,9 +259,19 @@ class ReportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         data = ReportJobInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
+        training_class = None
+        if values.get("training_class"):
+            from courses.training.selectors import class_for_user
+
+            training_class = class_for_user(user=request.user, pk=values["training_class"])
+            if training_class is None:
+                raise not_found(_("Class"))
+            values.setdefault("organization", training_class.organization_id)
         organization, period, _data = _scope_from(request, values)
+        if training_class is not None:
+            period = rollups.Period(training_class.starts_on, training_class.ends_on)
         job = jobs.report_request(actor=request.user, kind=values["kind"], organization=organization, period=period,
-                                  file_format=values["file_format"])
+                                  file_format=values["file_format"], training_class=training_class)
         job.refresh_from_db()
         return Response(ReportJobOutput(job).data, status=status.HTTP_202_ACCEPTED)
 

@@ -9,28 +9,59 @@ from accounts import scope
 from backend.errors import ApplicationError, not_found
 
 from . import exports, rollups
-from .documents import compliance_report
 from .models import ReportJob
 
-BUILDERS = {ReportJob.Kind.COMPLIANCE: "compliance"}
+KINDS = (ReportJob.Kind.COMPLIANCE, ReportJob.Kind.STATISTICS, ReportJob.Kind.COVERAGE, ReportJob.Kind.COMPLETION)
 
 
 @transaction.atomic
-def report_request(*, actor, kind: str, organization, period: rollups.Period, file_format: str) -> ReportJob:
+def report_request(*, actor, kind: str, organization, period: rollups.Period, file_format: str, training_class=None) -> ReportJob:
     if not scope.in_scope(actor, organization, scope.STAFF_ROLES):
         raise not_found(_("Organization"))
-    if kind not in BUILDERS:
+    if kind == ReportJob.Kind.COMPLETION and (training_class is None or not scope.in_scope(actor, training_class.organization, scope.STAFF_ROLES)):
+        raise ApplicationError("invalid", _("Name the class: training_class=<id>."), errors={"training_class": [_("Required.")]})
+    if kind not in KINDS:
         raise ApplicationError("invalid", _("This report cannot be built as a file yet."), errors={"kind": [_("Not available.")]})
     if file_format not in ReportJob.Format.values:
         raise ApplicationError("invalid", _("The file format must be pdf or xlsx."), errors={"file_format": [_("Unknown format.")]})
     if period.last < period.first:
         raise ApplicationError("invalid", _("The last day is before the first."), errors={"ends_on": [_("Before the first day.")]})
     job = ReportJob.objects.create(kind=kind, file_format=file_format, organization=organization, starts_on=period.first,
-                                   ends_on=period.last, owner=actor)
+                                   ends_on=period.last, owner=actor, training_class=training_class if kind == ReportJob.Kind.COMPLETION else None)
     from .tasks import report_build_task
 
     transaction.on_commit(lambda: report_build_task.delay(job.pk))
     return job
+
+
+def build(job: ReportJob):
+    """The report a job stands for (the same builders as the API's and the page's)."""
+    from .documents import completion_report, compliance_report, coverage_report, statistics_report
+
+    period = rollups.Period(job.starts_on, job.ends_on)
+    if job.kind == ReportJob.Kind.COMPLETION:
+        return completion_report(user=job.owner, training_class=job.training_class)
+    if job.kind == ReportJob.Kind.STATISTICS:
+        return statistics_report(user=job.owner, organization=job.organization, period=period)
+    if job.kind == ReportJob.Kind.COVERAGE:
+        return coverage_report(user=job.owner, organization=job.organization, period=period)
+    rule = next(iter(rollups.topic_rules()), None)
+    if rule is None:
+        raise ApplicationError("no_rule", _("No active topic-hour rule to report on."))
+    return compliance_report(user=job.owner, organization=job.organization, period=period, rule=rule)
+
+
+def report_rows(job: ReportJob) -> int:
+    """How many rows the report's main (last) table will have, for the progress."""
+    period = rollups.Period(job.starts_on, job.ends_on)
+    if job.kind == ReportJob.Kind.COMPLETION:
+        return rollups.completion_rows(training_class=job.training_class).count()
+    if job.kind == ReportJob.Kind.COVERAGE:
+        return rollups.not_yet_trained(user=job.owner, organization=job.organization, period=period).count()
+    if job.kind == ReportJob.Kind.STATISTICS:
+        return 8  # a row per class kind
+    rule = next(iter(rollups.topic_rules()), None)
+    return rollups.covered_classes(user=job.owner, organization=job.organization, period=period, rule=rule).count() if rule else 0
 
 
 class _Progress:
@@ -52,24 +83,19 @@ class _Progress:
 def report_build(*, job_id: int) -> ReportJob:
     """The Celery task's work; a job that is done or running elsewhere is left alone."""
     claimed = ReportJob.objects.filter(pk=job_id, status=ReportJob.Status.QUEUED).update(status=ReportJob.Status.RUNNING)
-    job = ReportJob.objects.select_related("organization", "owner").get(pk=job_id)
+    job = ReportJob.objects.select_related("organization", "owner", "training_class__organization").get(pk=job_id)
     if not claimed:
         return job
     try:
-        period = rollups.Period(job.starts_on, job.ends_on)
-        rule = next(iter(rollups.topic_rules()), None)
-        if rule is None:
-            raise ApplicationError("no_rule", _("No active topic-hour rule to report on."))
-        report = compliance_report(user=job.owner, organization=job.organization, period=period, rule=rule)
-        total = rollups.compliance_classes(user=job.owner, organization=job.organization, period=period, rule=rule).count()
-        progress = _Progress(job, total)
-        classes = report.tables[-1]
-        original = classes.rows
-        classes.rows = lambda: progress.wrap(original())
+        report = build(job)
+        rows = _Progress(job, report_rows(job))
+        main = report.tables[-1]
+        original = main.rows
+        main.rows = lambda: rows.wrap(original())
         content = exports.pdf(report) if job.file_format == ReportJob.Format.PDF else exports.workbook(report)
         name = f"{report.title}-{job.organization.code}-{job.starts_on:%Y%m%d}-{job.ends_on:%Y%m%d}.{job.file_format}"
         job.file.save(name, ContentFile(content), save=False)
-        ReportJob.objects.filter(pk=job.pk).update(status=ReportJob.Status.DONE, progress=100, rows=total, file=job.file.name,
+        ReportJob.objects.filter(pk=job.pk).update(status=ReportJob.Status.DONE, progress=100, rows=rows.seen, file=job.file.name,
                                                    finished_at=timezone.now())
     except ApplicationError as error:
         ReportJob.objects.filter(pk=job.pk).update(status=ReportJob.Status.FAILED, error=error.message[:500], finished_at=timezone.now())

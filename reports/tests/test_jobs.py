@@ -72,3 +72,20 @@ def test_the_job_list_runs_as_many_queries_for_1_job_as_for_6(api_client, people
     before = count()
     add(5)
     assert count() == before
+
+
+@pytest.mark.parametrize("kind, rows", [("statistics", 3), ("coverage", 0), ("completion", 3)])
+def test_every_report_kind_builds_as_a_job(api_client, dataset, people, tree, django_capture_on_commit_callbacks, kind, rows):
+    """Statistics: the league, the banner, the township; coverage: no rotation class in the dataset;
+    completion: the short class's three trainees."""
+    api_client.force_authenticate(people["auditor_a"])
+    payload = {"kind": kind, "file_format": "xlsx", "organization": tree["league_a"].pk}
+    if kind == "completion":
+        payload["training_class"] = dataset["short"].pk
+    with django_capture_on_commit_callbacks(execute=True):
+        created = api_client.post("/api/v1/report-jobs/", payload, format="json")
+    assert created.status_code == 202, created.json()
+    job = api_client.get(f"/api/v1/report-jobs/{created.json()['id']}/").json()
+    assert job["status"] == "done", job
+    book = openpyxl.load_workbook(io.BytesIO(api_client.get(f"/api/v1/report-jobs/{job['id']}/download/").content))
+    assert len(list(book.worksheets[0].iter_rows(min_row=2, values_only=True))) == rows
