@@ -25,6 +25,7 @@ CAPABILITIES = [
     ("certificates", scope.MANAGER_ROLES, _("Certificate templates"), _("Set the title, wording and seal of certificates; issue them from a class's page."), "certificate-template-index"),
     ("review_exams", (scope.AUDITOR,), _("Exams"), _("See the exams of the units you check, their results and statistics."), "exam-index"),
     ("dashboard", scope.STAFF_ROLES, _("Dashboard"), _("Each unit's classes, people trained, class hours and compliance for the year; drill down the tree."), "report-dashboard"),
+    ("reports", scope.STAFF_ROLES, _("Reports"), _("Compliance, training statistics, class completion and rotation coverage, on the page, as PDF and as Excel."), "reports"),
     ("findings", (scope.AUDITOR, scope.ADMIN), _("Rectification ledger"), _("File findings against the units you check, follow their rectification, export the ledger."), "ledger"),
     ("answer_findings", (scope.ORGANIZER,), _("Rectification ledger"), _("Answer the findings filed against your units: record measures and evidence, submit them for review."), "ledger"),
     ("audit_roles", (scope.AUDITOR, scope.ADMIN), _("Role history"), _("Who granted or revoked which role, and when."), "role-history"),

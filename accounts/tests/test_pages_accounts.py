@@ -116,11 +116,11 @@ def test_logout_is_a_post_and_returns_to_the_login_page(client, people):
     [
         ("trainee_a", {"/study/", "/schedule/", "/my/exams/", "/my/mistakes/", "/my/certificates/", "/orgs/"}),
         ("organizer_a", {"/orgs/", "/users/", "/library/", "/courses/", "/classes/", "/banks/", "/exams/", "/certificate-templates/",
-                         "/findings/", "/dashboard/"}),
+                         "/findings/", "/dashboard/", "/reports/"}),
         ("auditor_a", {"/orgs/", "/users/", "/library/", "/courses/", "/classes/", "/exams/", "/findings/", "/roles/history/",
-                       "/dashboard/"}),
+                       "/dashboard/", "/reports/"}),
         ("admin_a", {"/orgs/", "/users/", "/library/", "/courses/", "/classes/", "/banks/", "/exams/", "/certificate-templates/",
-                     "/findings/", "/roles/history/", "/dashboard/"}),
+                     "/findings/", "/roles/history/", "/dashboard/", "/reports/"}),
     ],
 )
 def test_home_shows_the_cards_of_the_users_roles(client, people, who, expected):
