@@ -20,7 +20,7 @@ from courses.training.compliance import hours_text
 
 from . import exports, jobs, rollups
 from .models import ReportJob
-from .documents import completion_report, compliance_report, coverage_report, statistics_report
+from .documents import completion_report, compliance_report, coverage_report, exams_report, statistics_report
 from .summary import annual_summary
 
 
@@ -129,11 +129,13 @@ def _class_for_staff(request):
 def build_report(request, kind: str):
     """The report `kind` for the query string: compliance and coverage for a unit and a period,
     completion for a class."""
-    if kind not in ("compliance", "completion", "coverage", "statistics"):
+    if kind not in ("compliance", "completion", "coverage", "statistics", "exams"):
         raise not_found(_("Report"))
     if kind == "completion":
         return completion_report(user=request.user, training_class=_class_for_staff(request)), None
     organization, period, data = report_scope(request)
+    if kind == "exams":
+        return exams_report(user=request.user, organization=organization, period=period), organization
     if kind == "statistics":
         return statistics_report(user=request.user, organization=organization, period=period), organization
     if kind == "coverage":

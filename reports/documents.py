@@ -1,4 +1,7 @@
 """Each report as tables, for the page, the workbook and the PDF alike (the same rows everywhere)."""
+from decimal import ROUND_DOWN, Decimal
+
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -136,4 +139,24 @@ def statistics_report(*, user, organization, period: rollups.Period) -> Report:
                 Column(then, HOURS, 10),
             ], kind_rows),
         ],
+    )
+
+
+def exams_report(*, user, organization, period: rollups.Period) -> Report:
+    """Each exam of the scope and period: who sat it, who passed, the pass rate, the mean and the best score."""
+
+    def rows():
+        for exam in rollups.exam_rows(user=user, organization=organization, period=period).iterator(chunk_size=2000):
+            mean = (Decimal(exam.score_sum) / exam.attempts_graded / 100).quantize(Decimal("0.01"), ROUND_DOWN) if exam.attempts_graded else None
+            yield (exam.title, exam.organization.name, timezone.localtime(exam.opens_at).date(), exam.people, exam.passed,
+                   percent_value(exam.passed, exam.people), mean, hours_value(exam.best) if exam.best is not None else None,
+                   hours_value(exam.pass_score))
+
+    return Report(
+        title=_("Exam analysis"), scope=organization.name, period=period_text(period), produced_by=user.display_name or user.username,
+        tables=[Table(_("Exams"), [
+            Column(_("Exam"), width=28), Column(_("Organization"), width=18), Column(_("Opens"), width=11),
+            Column(_("People who sat it"), INTEGER, 9), Column(_("People who passed"), INTEGER, 9), Column(_("Pass rate"), PERCENT, 9),
+            Column(_("Mean score"), HOURS, 9), Column(_("Best score"), HOURS, 9), Column(_("Pass mark"), HOURS, 9),
+        ], rows, note=_("Per exam: the people with a graded attempt, and those with a passing one; scores over all graded attempts."))],
     )

@@ -11,7 +11,7 @@ from backend.errors import ApplicationError, not_found
 from . import exports, rollups
 from .models import ReportJob
 
-KINDS = (ReportJob.Kind.COMPLIANCE, ReportJob.Kind.STATISTICS, ReportJob.Kind.COVERAGE, ReportJob.Kind.COMPLETION)
+KINDS = tuple(ReportJob.Kind.values)
 
 
 @transaction.atomic
@@ -36,13 +36,15 @@ def report_request(*, actor, kind: str, organization, period: rollups.Period, fi
 
 def build(job: ReportJob):
     """The report a job stands for (the same builders as the API's and the page's)."""
-    from .documents import completion_report, compliance_report, coverage_report, statistics_report
+    from .documents import completion_report, compliance_report, coverage_report, exams_report, statistics_report
 
     period = rollups.Period(job.starts_on, job.ends_on)
     if job.kind == ReportJob.Kind.COMPLETION:
         return completion_report(user=job.owner, training_class=job.training_class)
     if job.kind == ReportJob.Kind.STATISTICS:
         return statistics_report(user=job.owner, organization=job.organization, period=period)
+    if job.kind == ReportJob.Kind.EXAMS:
+        return exams_report(user=job.owner, organization=job.organization, period=period)
     if job.kind == ReportJob.Kind.COVERAGE:
         return coverage_report(user=job.owner, organization=job.organization, period=period)
     rule = next(iter(rollups.topic_rules()), None)
@@ -60,6 +62,8 @@ def report_rows(job: ReportJob) -> int:
         return rollups.not_yet_trained(user=job.owner, organization=job.organization, period=period).count()
     if job.kind == ReportJob.Kind.STATISTICS:
         return 8  # a row per class kind
+    if job.kind == ReportJob.Kind.EXAMS:
+        return rollups.exam_rows(user=job.owner, organization=job.organization, period=period).count()
     rule = next(iter(rollups.topic_rules()), None)
     return rollups.covered_classes(user=job.owner, organization=job.organization, period=period, rule=rule).count() if rule else 0
 

@@ -16,6 +16,7 @@ class ReportJob(models.Model):
         STATISTICS = "statistics", _("Training statistics")
         COMPLETION = "completion", _("Class completion")
         COVERAGE = "coverage", _("Rotation training coverage")
+        EXAMS = "exams", _("Exam analysis")
 
     class Format(models.TextChoices):
         PDF = "pdf", "PDF"

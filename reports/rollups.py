@@ -288,3 +288,29 @@ def statistics_by_kind(*, user, organization: Organization, period: Period) -> d
                 .values("training_class__kind").annotate(n=Sum("centi_hours"))):
         result[row["training_class__kind"]]["hours"] = row["n"] or 0
     return result
+
+
+def exam_rows(*, user, organization: Organization, period: Period):
+    """Exams (mode exam) of the subtree opening in the period, in the caller's staff scope, each
+    with `people` (distinct trainees with a graded attempt), `passed` (of them, with a passing
+    one), `attempts` and `score_sum` (graded attempts; hundredths of a point) and `best`."""
+    from django.db.models import Max
+
+    from exams.models import Attempt, Exam
+
+    graded = Q(attempts__status=Attempt.Status.GRADED)
+    return (
+        Exam.objects.filter(
+            scope.scope_q(user, scope.STAFF_ROLES), organization__path__startswith=organization.path, mode=Exam.Mode.EXAM,
+            opens_at__date__gte=period.first, opens_at__date__lte=period.last,
+        )
+        .select_related("organization")
+        .annotate(
+            people=Count("attempts__user", filter=graded, distinct=True),
+            passed=Count("attempts__user", filter=graded & Q(attempts__passed=True), distinct=True),
+            attempts_graded=Count("attempts", filter=graded),
+            score_sum=Coalesce(Sum("attempts__score", filter=graded), 0),
+            best=Max("attempts__score", filter=graded),
+        )
+        .order_by("organization__path", "opens_at", "pk")
+    )

@@ -17,7 +17,7 @@ from backend.pages import run_service
 from courses.models import TrainingClass
 
 from . import exports, jobs, rollups
-from .documents import completion_report, compliance_report, coverage_report, statistics_report
+from .documents import completion_report, compliance_report, coverage_report, exams_report, statistics_report
 from .models import ReportJob
 from .summary import annual_summary
 
@@ -78,6 +78,8 @@ def reports_page(request):
     elif kind == ReportJob.Kind.STATISTICS:
         report = statistics_report(user=user, organization=organization, period=period)
         summary = annual_summary(user=user, organization=organization, year=year)["text"]
+    elif kind == ReportJob.Kind.EXAMS:
+        report = exams_report(user=user, organization=organization, period=period)
     elif kind == ReportJob.Kind.COVERAGE:
         report = coverage_report(user=user, organization=organization, period=period)
     elif kind == ReportJob.Kind.COMPLETION and training_class is not None:
