@@ -37,6 +37,15 @@ pytestmark = pytest.mark.skipif(
     reason="poppler-utils and zbar-tools are needed to read the PDFs back: run scripts/install_system_deps.sh",
 )
 
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages below are read in English, whatever language an earlier test's request left active."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 URL = "http://127.0.0.1:8000/verify/q3Zk9T0bWm-xY7vR2sLpA8dE4fG6hJ1nC5oU_iK0tQw"
 NAME = "欧阳明"
 BODY = (
