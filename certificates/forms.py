@@ -20,17 +20,6 @@ def placeholder_help():
     )
 
 
-def add_service_errors(form: forms.Form, exc) -> None:
-    """Put an ApplicationError's messages next to the fields they name, the rest above the form."""
-    errors = exc.errors if isinstance(exc.errors, dict) else {}
-    if not errors:
-        form.add_error(None, exc.message)
-        return
-    for name, messages in errors.items():
-        for message in messages if isinstance(messages, list) else [messages]:
-            form.add_error(name if name in form.fields else None, str(message))
-
-
 class TemplateForm(forms.Form):
     """A new template (with `organizations`) or a template's changes (without: its organization stays)."""
 

@@ -11,6 +11,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from backend.pages import add_service_errors as shared_add_service_errors
 from courses.forms import organization_choices
 
 from .importers.common import CHOICE_KINDS, F_ANALYSIS, F_ANSWER, F_DIFFICULTY, F_KNOWLEDGE, F_OPTION, F_SCORE, F_STEM, F_TAGS
@@ -56,20 +57,18 @@ def split_list(raw: str) -> list[str]:
     return [name.strip() for name in _LIST_SPLIT.split(raw or "") if name.strip()]
 
 
+def _form_field(name: str) -> str | None:
+    """The question form's field for a service's field name (options are "options[A]" there)."""
+    if name.startswith(F_OPTION) and len(name) > len(F_OPTION) and name[len(F_OPTION):] in LETTERS:
+        return f"option_{LETTERS.index(name[len(F_OPTION):])}"
+    if name == F_OPTION:
+        return None
+    return _SERVICE_FIELDS.get(name, name)
+
+
 def add_service_errors(form: forms.Form, exc) -> None:
     """Put an ApplicationError's messages next to the fields they name, the rest above the form."""
-    errors = exc.errors if isinstance(exc.errors, dict) else {}
-    if not errors:
-        form.add_error(None, exc.message)
-        return
-    for name, messages in errors.items():
-        field = _SERVICE_FIELDS.get(name, name)
-        if name.startswith(F_OPTION) and len(name) > len(F_OPTION) and name[len(F_OPTION):] in LETTERS:
-            field = f"option_{LETTERS.index(name[len(F_OPTION):])}"
-        elif name == F_OPTION:
-            field = None
-        for message in messages if isinstance(messages, list) else [messages]:
-            form.add_error(field if field in form.fields else None, str(message))
+    shared_add_service_errors(form, exc, field_for=_form_field)
 
 
 # --- banks and imports ----------------------------------------------------------------------

@@ -61,7 +61,9 @@ def report_rows(job: ReportJob) -> int:
     if job.kind == ReportJob.Kind.COVERAGE:
         return rollups.not_yet_trained(user=job.owner, organization=job.organization, period=period).count()
     if job.kind == ReportJob.Kind.STATISTICS:
-        return 8  # a row per class kind
+        from courses.models import TrainingClass
+
+        return len(TrainingClass.Kind.choices)  # its last table has a row per class kind, at most
     if job.kind == ReportJob.Kind.EXAMS:
         return rollups.exam_rows(user=job.owner, organization=job.organization, period=period).count()
     rule = next(iter(rollups.topic_rules()), None)

@@ -10,13 +10,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from backend.errors import ApplicationError
+from backend.pages import add_service_errors
 from courses.models import TrainingClass
 from courses.training import selectors as class_selectors
 from exams import access as exam_access
 from exams import selectors as exam_selectors
 
 from .. import selectors, services
-from ..forms import CriteriaForm, ReasonForm, add_service_errors
+from ..forms import CriteriaForm, ReasonForm
 from ..models import IssueRun
 from ..rendering import format_centi_hours
 from . import PAGE_SIZE, run

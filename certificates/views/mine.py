@@ -7,9 +7,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from backend.errors import ApplicationError
+from backend.pages import add_service_errors
 
 from .. import selectors, services
-from ..forms import TranscriptForm, add_service_errors
+from ..forms import TranscriptForm
 from ..rendering import format_centi_hours
 from . import pdf_download
 

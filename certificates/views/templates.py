@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 
 from accounts import scope
 from backend.errors import ApplicationError
+from backend.pages import add_service_errors
 
 from .. import selectors, services
-from ..forms import TemplateForm, add_service_errors
+from ..forms import TemplateForm
 from . import allowed, pdf_bytes
 
 TEMPLATE_PAGE_SIZE = 30

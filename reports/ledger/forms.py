@@ -11,17 +11,6 @@ from .services import MAX_COMMENT
 EVIDENCE_ACCEPT = ".pdf,.jpg,.jpeg,.png,.docx,.xlsx"
 
 
-def add_service_errors(form: forms.Form, exc) -> None:
-    """Put an ApplicationError's messages next to the fields they name, the rest above the form."""
-    errors = exc.errors if isinstance(exc.errors, dict) else {}
-    if not errors:
-        form.add_error(None, exc.message)
-        return
-    for name, messages in errors.items():
-        for message in messages if isinstance(messages, list) else [messages]:
-            form.add_error(name if name in form.fields else None, str(message))
-
-
 class DateInput(forms.DateInput):
     input_type = "date"
 

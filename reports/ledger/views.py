@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts import scope
 from backend.errors import ApplicationError
+from backend.pages import add_service_errors
 from courses.training import selectors as class_selectors
 
 from . import rules, selectors, services
@@ -27,7 +28,6 @@ from .forms import (
     MeasureForm,
     ResponsibilityForm,
     TransitionForm,
-    add_service_errors,
 )
 
 PAGE_SIZE = 30

@@ -48,8 +48,9 @@ def test_the_summary_paragraph_quotes_the_report_figures(api_client, dataset, pe
     body = get(api_client, people["auditor_a"], "/api/v1/reports/summary/", organization=tree["league_a"].pk,
                year=timezone.localdate().year).json()
     text = body["text"]
-    assert "5" in text and "3" in text and "22" in text  # classes, person-times, class hours
-    assert "9.94%" in text  # 169 of 1700 covered hours, rounded down
+    assert "举办培训班5期，培训3人次（2人），授课22课时" in text  # classes, person-times, people, class hours
+    assert "开展宣讲2场次，受众200人次" in text
+    assert "课时占比9.94%" in text and "2个可判定班次中1个" in text  # 169 of 1700 covered hours, rounded down
     assert body["figures"]["complying"] == 1 and body["figures"]["decidable"] == 2
 
 

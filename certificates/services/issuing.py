@@ -1,175 +1,26 @@
-"""Every write of the certificates app: templates, a class's criteria, issuing, revoking and
-reissuing certificates, and hour transcripts.
+"""Issuing certificates, rendering their PDFs, revoking and reissuing them.
 
 Issuing is two steps. The first, in one transaction with the class row locked, decides who
 qualifies, leaves out anyone who already has a certificate of the class (ever: a revoked one is
 reissued by hand) and hands out serial numbers from the counter row, locked too; so two workers
-issuing for one class at once make no duplicate and leave no gap. The second renders the PDFs,
-each certificate on its own, outside that transaction; a certificate whose PDF is missing is
+issuing for one class at once make no duplicate and leave no gap. The second renders the PDFs in
+chunks both worker processes take, outside that transaction; a certificate whose PDF is missing is
 rendered again by the next run.
 """
 import hashlib
-import re
 import secrets
-from datetime import date
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Organization
 from backend.errors import ApplicationError
 
-from . import rendering, selectors
-from .models import PLACEHOLDERS, Certificate, CertificateTemplate, IssueRun, IssuingCriteria, SerialCounter, Transcript
-
-PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
-SAMPLE = {
-    "name": "欧阳明", "class": "示例培训班", "starts_on": "2026年3月2日", "ends_on": "2026年3月6日", "hours": "40",
-    "score": "92", "issuer": "示例组织部", "date": "2026年3月6日",
-}
-
-
-def _invalid(field: str, message: str) -> ApplicationError:
-    return ApplicationError("invalid", message, errors={field: [message]})
-
-
-# --- templates ---------------------------------------------------------------------------------
-
-
-def _check_template(*, title: str, body: str, issuer_line: str, seal: bytes | None) -> None:
-    """Everything a certificate could fail on is refused here, when the template is saved."""
-    for field, value, label in (("title", title, _("title")), ("body", body, _("body")), ("issuer_line", issuer_line, _("issuer line"))):
-        if not value.strip():
-            raise _invalid(field, _("The %(field)s is required.") % {"field": label})
-    stripped = PLACEHOLDER.sub("", body)
-    if "{" in stripped or "}" in stripped:
-        raise _invalid("body", _("A brace in the body is not part of a placeholder: write placeholders as {name}."))
-    unknown = [name for name in PLACEHOLDER.findall(body) if name not in PLACEHOLDERS]
-    if unknown:
-        raise _invalid("body", _("Unknown placeholders: %(names)s. Known: %(known)s.") % {
-            "names": "、".join("{%s}" % n for n in dict.fromkeys(unknown)), "known": "、".join("{%s}" % n for n in PLACEHOLDERS)})
-    for field, value in (("title", title), ("body", PLACEHOLDER.sub("", body)), ("issuer_line", issuer_line)):
-        missing = rendering.missing_glyphs(value)
-        if missing:
-            raise _invalid(field, _("The certificate font cannot draw: %(chars)s.") % {"chars": " ".join(missing)})
-    if seal is not None:
-        try:
-            rendering.check_seal_png(seal)
-        except ValueError as error:
-            raise _invalid("seal", str(error)) from error
-
-
-def _read_seal(seal) -> bytes | None:
-    if seal is None:
-        return None
-    seal.seek(0)
-    data = seal.read()
-    seal.seek(0)
-    return data
-
-
-@transaction.atomic
-def template_create(*, actor, organization: Organization, name: str, title: str, body: str, issuer_line: str,
-                    landscape: bool = False, seal=None) -> CertificateTemplate:
-    selectors.require_template_manager(actor, organization)
-    _check_template(title=title, body=body, issuer_line=issuer_line, seal=_read_seal(seal))
-    if CertificateTemplate.objects.filter(organization=organization, name=name.strip()).exists():
-        raise _invalid("name", _("This organization already has a template with this name."))
-    template = CertificateTemplate(
-        organization=organization, name=name.strip(), title=title.strip(), body=body.strip(), issuer_line=issuer_line.strip(),
-        landscape=landscape, created_by=actor,
-    )
-    if seal is not None:
-        template.seal.save(f"seal-{secrets.token_hex(8)}.png", seal, save=False)
-    template._history_user = actor
-    template.save()
-    return template
-
-
-@transaction.atomic
-def template_update(*, actor, template: CertificateTemplate, name: str, title: str, body: str, issuer_line: str,
-                    landscape: bool, seal=None, remove_seal: bool = False, archived: bool = False) -> CertificateTemplate:
-    selectors.require_template_manager(actor, template.organization)
-    _check_template(title=title, body=body, issuer_line=issuer_line, seal=_read_seal(seal))
-    if CertificateTemplate.objects.filter(organization=template.organization, name=name.strip()).exclude(pk=template.pk).exists():
-        raise _invalid("name", _("This organization already has a template with this name."))
-    template.name, template.title, template.body = name.strip(), title.strip(), body.strip()
-    template.issuer_line, template.landscape, template.archived = issuer_line.strip(), landscape, archived
-    if seal is not None:
-        template.seal.save(f"seal-{secrets.token_hex(8)}.png", seal, save=False)
-    elif remove_seal:
-        template.seal = ""
-    template._history_user = actor
-    template.save()
-    return template
-
-
-def _seal_bytes(template: CertificateTemplate) -> bytes | None:
-    if not template.seal:
-        return None
-    with template.seal.open("rb") as handle:
-        return handle.read()
-
-
-def template_preview(*, template: CertificateTemplate) -> bytes:
-    """A sample certificate from the template (made-up name, class and serial)."""
-    today = timezone.localdate()
-    return rendering.render_certificate(rendering.CertificateDocument(
-        title=template.title, body=fill(template.body, SAMPLE), issuer_line=template.issuer_line, issued_on=today,
-        serial=f"{template.organization.code}-{today.year}-000000", verify_url=verify_url("sample"),
-        landscape=template.landscape, seal_png=_seal_bytes(template), pdf_title=template.title, pdf_author=template.issuer_line,
-    ))
-
-
-def fill(body: str, values: dict[str, str]) -> str:
-    return PLACEHOLDER.sub(lambda m: values.get(m.group(1), ""), body)
-
-
-def verify_url(code: str) -> str:
-    return f"{settings.CERTIFICATES_PUBLIC_BASE_URL.rstrip('/')}/verify/{code}/"
-
-
-# --- criteria ---------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def criteria_set(*, actor, training_class, template: CertificateTemplate, exam=None, issue_on_close: bool = True) -> IssuingCriteria:
-    selectors.require_class_manager(actor, training_class)
-    if template.archived or not training_class.organization.path.startswith(template.organization.path):
-        raise _invalid("template", _("Choose a template of the class's host organization or of one above it."))
-    if exam is not None and not selectors.exam_usable(actor, exam):
-        raise _invalid("exam", _("Choose an exam you manage."))
-    criteria, _created = IssuingCriteria.objects.update_or_create(
-        training_class=training_class,
-        defaults={"template": template, "exam": exam, "issue_on_close": issue_on_close, "updated_by": actor},
-    )
-    return criteria
-
-
-# --- issuing ----------------------------------------------------------------------------------
-
-
-def _allocate(organization: Organization, year: int, kind: str, count: int) -> int:
-    """Hand out `count` consecutive serial numbers; returns the first. Call inside a transaction:
-    the counter row stays locked until it commits, and a rollback gives the numbers back."""
-    SerialCounter.objects.bulk_create([SerialCounter(organization=organization, year=year, kind=kind)], ignore_conflicts=True)
-    counter = SerialCounter.objects.select_for_update().get(organization=organization, year=year, kind=kind)
-    SerialCounter.objects.filter(pk=counter.pk).update(last=F("last") + count)
-    return counter.last + 1
-
-
-def serial_text(organization: Organization, year: int, number: int, kind: str = SerialCounter.Kind.CERTIFICATE) -> str:
-    prefix = "T" if kind == SerialCounter.Kind.TRANSCRIPT else ""
-    return f"{organization.code}-{year}-{prefix}{number:06d}"
-
-
-def new_code() -> str:
-    return secrets.token_urlsafe(16)  # 128 random bits: 22 characters, a smaller QR code (version 4)
-
+from .. import rendering, selectors
+from ..models import Certificate, IssueRun, IssuingCriteria, SerialCounter
+from .common import _allocate, _invalid, _seal_bytes, date_text, fill, new_code, serial_text, verify_url
 
 @transaction.atomic
 def issue_request(*, actor, training_class) -> IssueRun:
@@ -180,7 +31,7 @@ def issue_request(*, actor, training_class) -> IssueRun:
     if training_class.status != training_class.Status.CLOSED:
         raise ApplicationError("status_invalid", _("Certificates are issued once the class is closed and completion is decided."))
     run = IssueRun.objects.create(training_class=training_class, requested_by=actor)
-    from .tasks import certificates_issue_task
+    from ..tasks import certificates_issue_task
 
     transaction.on_commit(lambda: certificates_issue_task.delay(run.pk))
     return run
@@ -192,7 +43,7 @@ def class_closed(*, training_class) -> IssueRun | None:
     if criteria is None or not criteria.issue_on_close:
         return None
     run = IssueRun.objects.create(training_class=training_class, requested_by=training_class.closed_by)
-    from .tasks import certificates_issue_task
+    from ..tasks import certificates_issue_task
 
     transaction.on_commit(lambda: certificates_issue_task.delay(run.pk))
     return run
@@ -268,7 +119,7 @@ def certificates_issue(*, run_id: int) -> IssueRun:
         IssueRun.objects.filter(pk=run.pk).update(status=IssueRun.Status.DONE, finished_at=timezone.now())
     else:
         # Rendering is shared out in chunks, so every worker process renders (one task would keep one busy).
-        from .tasks import certificates_render_task
+        from ..tasks import certificates_render_task
 
         for start in range(0, len(pending), RENDER_CHUNK):
             certificates_render_task.delay(run.pk, pending[start:start + RENDER_CHUNK])
@@ -306,10 +157,6 @@ def _certificate_document(certificate: Certificate, seal: bytes | None) -> rende
         serial=certificate.serial, verify_url=verify_url(certificate.code), landscape=template.landscape,
         seal_png=seal, pdf_title=f"{template.title} {certificate.serial}", pdf_author=certificate.issuer,
     )
-
-
-def date_text(value: date) -> str:
-    return _("%(y)d-%(m)02d-%(d)02d") % {"y": value.year, "m": value.month, "d": value.day}
 
 
 def certificate_render(*, certificate_id: int) -> bool:
@@ -382,54 +229,3 @@ def certificate_reissue(*, actor, certificate: Certificate, reason: str) -> Cert
     certificate_render(certificate_id=new.pk)
     new.refresh_from_db()
     return new
-
-
-# --- transcripts ------------------------------------------------------------------------------
-
-
-def transcript_issue(*, actor, user, year: int) -> Transcript:
-    """An hour transcript of the closed classes a trainee attended in a year, signed off by the
-    trainee's organization. The trainee asks for their own; staff of their organization for them."""
-    if actor.pk != user.pk:
-        selectors.require_person_staff(actor, user)
-    rows = selectors.transcript_rows(user=user, year=year)
-    if not rows:
-        raise ApplicationError("empty", _("No closed class in %(year)d has hours for this trainee.") % {"year": year})
-    missing = rendering.missing_glyphs(user.display_name + "".join(r["title"] + r["host"] for r in rows))
-    if missing:
-        raise ApplicationError("font", _("The certificate font cannot draw: %(chars)s.") % {"chars": " ".join(missing)})
-    organization = user.organization
-    with transaction.atomic():
-        now = timezone.now()
-        number = _allocate(organization, year, SerialCounter.Kind.TRANSCRIPT, 1)
-        transcript = Transcript.objects.create(
-            organization=organization, user=user, serial=serial_text(organization, year, number, SerialCounter.Kind.TRANSCRIPT),
-            code=new_code(), name=user.display_name, issuer=organization.name, issued_at=now, issued_by=actor, year=year, rows=rows,
-            attended_centi_hours=sum(r["attended"] for r in rows), topic_centi_hours=sum(r["topic"] for r in rows),
-        )
-        content = rendering.render_transcript(rendering.TranscriptDocument(
-            name=transcript.name, year=year, issuer=transcript.issuer, issued_on=timezone.localdate(now), serial=transcript.serial,
-            verify_url=verify_url(transcript.code),
-            rows=tuple(rendering.TranscriptRow(
-                title=r["title"], host=r["host"], starts_on=date.fromisoformat(r["starts_on"]), ends_on=date.fromisoformat(r["ends_on"]),
-                attended_centi_hours=r["attended"], topic_centi_hours=r["topic"]) for r in rows),
-            pdf_title=_("Hour transcript %(year)d: %(name)s") % {"year": year, "name": transcript.name}, pdf_author=transcript.issuer,
-        ))
-        transcript.sha256 = hashlib.sha256(content).hexdigest()
-        transcript.pdf.save(f"{transcript.serial}-{secrets.token_hex(6)}.pdf", ContentFile(content), save=False)
-        Transcript.objects.filter(pk=transcript.pk).update(pdf=transcript.pdf.name, sha256=transcript.sha256)
-    return transcript
-
-
-@transaction.atomic
-def transcript_revoke(*, actor, transcript: Transcript, reason: str) -> Transcript:
-    selectors.require_person_staff(actor, transcript.user)
-    if not (reason or "").strip():
-        raise _invalid("reason", _("Give the reason for revoking the transcript."))
-    locked = Transcript.objects.select_for_update().get(pk=transcript.pk)
-    if locked.status == Transcript.Status.REVOKED:
-        raise ApplicationError("status_invalid", _("This transcript is revoked already."))
-    locked.status, locked.revoked_at, locked.revoked_by, locked.revoke_reason = Transcript.Status.REVOKED, timezone.now(), actor, reason.strip()[:500]
-    locked._history_user = actor
-    locked.save(update_fields=["status", "revoked_at", "revoked_by", "revoke_reason"])
-    return locked
